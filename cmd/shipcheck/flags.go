@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+)
+
+// artifactFlags are the flags of every command that opens an artifact.
+type artifactFlags struct {
+	layers       []string
+	as           string
+	platform     string
+	allowPartial bool
+	maxDepth     int
+	maxEntries   int64
+	maxRatio     float64
+	maxEntrySize sizeValue
+	maxTotalSize sizeValue
+}
+
+func (f *artifactFlags) register(fs *pflag.FlagSet) {
+	d := archive.DefaultLimits
+	f.maxEntrySize = sizeValue(d.MaxEntrySize)
+	f.maxTotalSize = sizeValue(d.MaxTotalSize)
+	fs.StringArrayVarP(&f.layers, "layer", "l", nil, "a Lambda layer, mounted under /opt (repeat, in the order Lambda applies them)")
+	fs.StringVar(&f.as, "as", "", "what the artifact is: function (/var/task), layer (/opt), azure (/home/site/wwwroot), gcf (/workspace) or archive (/); guessed from its layout when not given")
+	fs.StringVar(&f.platform, "platform", "", "image platform to read from a multi-platform OCI index (default linux/amd64)")
+	fs.BoolVar(&f.allowPartial, "allow-partial", false, "accept an artifact read only in part: what could not be read becomes a note, not exit 2")
+	fs.IntVar(&f.maxDepth, "max-depth", d.MaxDepth, "how many archives deep to open archives nested in the artifact")
+	fs.Var(&f.maxEntrySize, "max-entry-size", "largest uncompressed entry to read (e.g. 512MiB, 10GiB)")
+	fs.Var(&f.maxTotalSize, "max-total-size", "most uncompressed bytes to read in all, nested archives included")
+	fs.Int64Var(&f.maxEntries, "max-entries", d.MaxEntries, "most entries to read in all, nested archives included")
+	fs.Float64Var(&f.maxRatio, "max-ratio", d.MaxRatio, fmt.Sprintf("highest compression ratio accepted for an entry or an archive of more than %s", archive.FormatSize(archive.RatioFloor)))
+}
+
+func (f *artifactFlags) options() (packaging.Options, error) {
+	o := packaging.Options{
+		Layers:   f.layers,
+		Platform: f.platform,
+		Limits: archive.Limits{
+			MaxDepth:     f.maxDepth,
+			MaxEntrySize: int64(f.maxEntrySize),
+			MaxTotalSize: int64(f.maxTotalSize),
+			MaxEntries:   f.maxEntries,
+			MaxRatio:     f.maxRatio,
+		},
+	}
+	if f.as != "" {
+		r, err := packaging.ParseRole(f.as)
+		if err != nil {
+			return o, err
+		}
+		o.As = r
+	}
+	switch {
+	case f.maxDepth < 0:
+		return o, fmt.Errorf("--max-depth must be 0 or more")
+	case f.maxEntries <= 0 || f.maxEntrySize <= 0 || f.maxTotalSize <= 0:
+		return o, fmt.Errorf("--max-entries, --max-entry-size and --max-total-size must be more than 0")
+	case !(f.maxRatio >= 1) || math.IsInf(f.maxRatio, 0):
+		return o, fmt.Errorf("--max-ratio must be 1 or more")
+	}
+	if f.maxDepth == 0 {
+		// 0 means: do not open nested archives at all. Limits treats 0 as
+		// "default", so express it as a depth no nested archive reaches.
+		o.Limits.MaxDepth = -1
+	}
+	return o, nil
+}
+
+// sizeValue is a byte count flag that accepts units: 512, 64KiB, 10GiB, 1GB.
+type sizeValue int64
+
+func (s *sizeValue) String() string { return archive.FormatSize(int64(*s)) }
+func (s *sizeValue) Type() string   { return "size" }
+
+func (s *sizeValue) Set(v string) error {
+	n, err := parseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeValue(n)
+	return nil
+}
+
+func parseSize(v string) (int64, error) {
+	t := strings.TrimSpace(v)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40},
+		{"B", 1},
+	}
+	mult := int64(1)
+	for _, u := range units {
+		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
+			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || math.IsNaN(f) || f*float64(mult) > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is not a size (such as 512MiB or 10GiB)", v)
+	}
+	return int64(f * float64(mult)), nil
+}

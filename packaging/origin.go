@@ -1,0 +1,133 @@
+package packaging
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/shipcheck/shipcheck/packaging/archive"
+)
+
+// Origin says where a file comes from: the artifact file (or folder), the
+// layer (a Lambda layer's file name, an image layer's digest; "" for the
+// function itself) and the chain of archive entries down to the file.
+type Origin struct {
+	Artifact string   // base name of the artifact or layer file, or of the folder
+	Dir      bool     // the artifact is a folder
+	Layer    string   // Lambda layer file name or image layer digest; "" otherwise
+	Chain    []string // entry names from the artifact down, one per archive level
+}
+
+// String prints the origin as a `!` chain: "fn.zip!lib/app.jar!META-INF/MANIFEST.MF",
+// "image.tar!<id>/layer.tar!var/task/app.py", "iac/main.tf".
+func (o Origin) String() string {
+	var b strings.Builder
+	b.WriteString(o.Artifact)
+	for i, c := range o.Chain {
+		if i == 0 && o.Dir {
+			b.WriteByte('/')
+		} else {
+			b.WriteByte('!')
+		}
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
+// child returns the origin of entry name inside o.
+func (o Origin) child(name string) Origin {
+	c := make([]string, len(o.Chain), len(o.Chain)+1)
+	copy(c, o.Chain)
+	o.Chain = append(c, name)
+	return o
+}
+
+// Status says whether a file is part of what runs.
+type Status uint8
+
+const (
+	// Visible files are in the runtime view.
+	Visible Status = iota
+	// Shadowed files are replaced by a later layer's (or a later duplicate
+	// entry's) file at the same path: they ship, but do not run.
+	Shadowed
+	// Deleted files are removed by an image whiteout: they ship inside
+	// their layer, but are absent from the running filesystem.
+	Deleted
+)
+
+func (s Status) String() string {
+	switch s {
+	case Shadowed:
+		return "shadowed"
+	case Deleted:
+		return "deleted"
+	}
+	return "visible"
+}
+
+// File is one entry of the view as the walk hands it out and as `files`
+// lists it.
+type File struct {
+	// Path is where the runtime sees the file: "/var/task/index.js", and
+	// inside a nested archive "/var/task/lib/app.jar!META-INF/MANIFEST.MF".
+	Path    string
+	Origin  Origin
+	Type    archive.Type
+	Size    int64
+	Mode    fs.FileMode
+	ModTime time.Time
+	Link    string // symlink or hardlink target, as stored
+	Status  Status
+	// Depth is how many archives deep the file is inside the artifact (0
+	// for the artifact's own entries).
+	Depth int
+	// Archive is set on a file the walk opened as a nested archive.
+	Archive bool
+	// Note says why a link, device or other entry is not read, if so.
+	Note string
+	// Source is the index in View.Sources of the artifact the file is in.
+	Source int
+
+	content archive.Content
+	pre     atomic.Pointer[io.ReadCloser]
+}
+
+// Readable reports whether the file has content that Open can read.
+func (f *File) Readable() bool { return f.content != nil }
+
+// Open returns the file's content. It may be called more than once and from
+// several goroutines; the caller closes each reader.
+func (f *File) Open() (io.ReadCloser, error) {
+	if f.content == nil {
+		return nil, fmt.Errorf("open %s: %w", f.Path, archive.ErrUnreadable)
+	}
+	if p := f.pre.Swap(nil); p != nil {
+		return *p, nil
+	}
+	rc, err := f.content.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", f.Origin, err)
+	}
+	return rc, nil
+}
+
+// Problem is something the view met while reading the artifact: a refused
+// entry, a passed limit, a corrupt nested archive (partial: content was left
+// unread), or a note (a link not followed, a duplicate name).
+type Problem struct {
+	Path   string // runtime path, when the problem is about one file
+	Origin Origin
+	Err    error
+}
+
+// Partial reports whether content was left unread.
+func (p Problem) Partial() bool { return archive.IsPartial(p.Err) }
+
+// String prints the problem on one line, naming the artifact and the entry.
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: %v", archive.Printable(p.Origin.String()), p.Err)
+}

@@ -1,0 +1,308 @@
+package packaging
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shipcheck/shipcheck/packaging/archive"
+)
+
+// WalkFunc is called once for every file the walk hands out. It may be
+// called from several goroutines at once. A non-nil error stops the walk and
+// is returned by Walk; per-file trouble belongs in the caller's own report,
+// not in the error.
+type WalkFunc func(ctx context.Context, f *File) error
+
+// WalkOptions tune Walk.
+type WalkOptions struct {
+	// Workers is how many files are handled at once (default GOMAXPROCS).
+	Workers int
+	// NoNested hands out archive files found in the artifact without
+	// opening them.
+	NoNested bool
+}
+
+// Walk hands every file of the view to fn once: every entry that is not a
+// folder (regular files, links, devices) of the runtime view, in path
+// order, then the files that ship but do not run (Status Shadowed or
+// Deleted). A regular file that holds a nested archive (a zip, jar, war,
+// wheel...) is handed out with Archive set, then its own entries are walked,
+// with their `!` paths, down to the depth limit; nested archives are opened
+// from the archive's own bytes when stored uncompressed, else from one copy
+// in memory or the temporary folder, and File.Open of the archive file reads
+// that copy, so nothing is decompressed twice. Problems met on the way are
+// added to the view's Problems.
+func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	files := v.files(Visible)
+	// A fixed pool of workers taking files in order: a goroutine per file
+	// would pay for growing a fresh stack every time.
+	g, ctx := errgroup.WithContext(ctx)
+	var next atomic.Int64
+	for range min(workers, max(len(files), 1)) {
+		g.Go(func() error {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(files)) {
+					return nil
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				r := files[i]
+				if err := v.visit(ctx, v.fileOf(r.path, r.n, r.status), opt.NoNested, fn); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	return g.Wait()
+}
+
+// walkInline walks a nested archive's view in the calling goroutine.
+func (v *View) walkInline(ctx context.Context, status Status, fn WalkFunc) error {
+	for _, r := range v.files(status) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := v.visit(ctx, v.fileOf(r.path, r.n, r.status), false, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *View) visit(ctx context.Context, f *File, noNested bool, fn WalkFunc) error {
+	var nested *View
+	if !noNested {
+		nested = v.openNested(ctx, f)
+	}
+	err := fn(ctx, f)
+	if p := f.pre.Swap(nil); p != nil {
+		(*p).Close()
+	}
+	if nested == nil {
+		return err
+	}
+	defer nested.Close()
+	if err != nil {
+		return err
+	}
+	return nested.walkInline(ctx, f.Status, fn)
+}
+
+// files lists the view's files: the runtime view's non-folders in path
+// order, then the hidden ones. status is the least status every file gets
+// (a nested archive's entries share the status of the archive).
+func (v *View) files(status Status) []fileRef {
+	var out []fileRef
+	var rec func(n *node, dir string)
+	rec = func(n *node, dir string) {
+		for _, k := range n.sortedKids() {
+			p := joinPath(dir, k.name)
+			if k.typ == archive.TypeDir {
+				rec(k, p)
+				continue
+			}
+			out = append(out, fileRef{p, k, status})
+		}
+	}
+	rec(v.t.root, "")
+	for _, h := range v.t.hidden {
+		out = append(out, fileRef{h.path, h.n, max(status, h.status)})
+	}
+	return out
+}
+
+// fileRef is a file to hand out; the File is made when it is handed out.
+type fileRef struct {
+	path   string
+	n      *node
+	status Status
+}
+
+func (v *View) fileOf(p string, n *node, status Status) *File {
+	f := &File{
+		Path:    v.runtimePath(p),
+		Origin:  n.origin(),
+		Type:    n.typ,
+		Size:    n.size,
+		Mode:    n.mode(),
+		ModTime: n.modTime(),
+		Status:  status,
+		Depth:   v.depth,
+		Note:    n.note,
+		Source:  n.src.index,
+		content: n.content,
+	}
+	if n.e != nil {
+		f.Link = n.e.Link
+	}
+	return f
+}
+
+func (v *View) runtimePath(p string) string {
+	if v.prefix != "" {
+		return v.prefix + p
+	}
+	return "/" + p
+}
+
+// minArchive is the size of the smallest zip (an empty one).
+const minArchive = 22
+
+// openNested opens f as a nested archive when its content says it is one,
+// returning nil otherwise. Reading the first bytes of a compressed entry
+// starts its decompression: the stream is kept in f for fn's first Open.
+func (v *View) openNested(ctx context.Context, f *File) *View {
+	if f.Type != archive.TypeFile || f.content == nil || f.Size < minArchive {
+		return nil
+	}
+	head := make([]byte, 4)
+	var (
+		ra   io.ReaderAt
+		size = f.Size
+		blob *archive.Blob
+	)
+	if s, ok := f.content.(archive.Sectioner); ok && s.Section() != nil {
+		sec := s.Section()
+		if n, _ := sec.ReadAt(head, 0); n < len(head) {
+			return nil
+		}
+		if _, ok := sniff(head, nil, 0, true); !ok {
+			return nil
+		}
+		ra = sec
+	} else {
+		rc, err := f.content.Open()
+		if err != nil {
+			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: err})
+			f.content = nil
+			return nil
+		}
+		n, err := io.ReadFull(rc, head)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			rc.Close()
+			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
+			f.content = nil
+			return nil
+		}
+		stream := io.ReadCloser(&prefixed{Reader: io.MultiReader(bytes.NewReader(head[:n]), rc), c: rc})
+		if _, ok := sniff(head[:n], nil, 0, true); !ok {
+			f.pre.Store(&stream)
+			return nil
+		}
+		if v.depth+1 > v.sh.budget.Limits.MaxDepth {
+			stream.Close()
+			v.tooDeep(f)
+			return nil
+		}
+		blob, err = archive.Spill(stream, f.Size, v.sh.temp)
+		stream.Close()
+		if err != nil {
+			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
+			f.content = nil
+			return nil
+		}
+		// fn reads the copy: the entry is decompressed once.
+		f.content = blobContent{blob}
+		ra, size = blob, blob.Size()
+	}
+	f.Archive = true
+	if v.depth+1 > v.sh.budget.Limits.MaxDepth {
+		v.tooDeep(f)
+		closeBlob(blob)
+		return nil
+	}
+	fmtr, _ := sniff(head, nil, 0, true)
+	a := &opened{name: f.Origin.Artifact}
+	nv := &View{t: newTree(), sh: v.sh, prefix: f.Path + "!", origin: f.Origin, depth: v.depth + 1}
+	if blob != nil {
+		nv.closers = append(nv.closers, blob)
+	}
+	if err := fmtr.open(ctx, nv, a, ra, size, Options{}); err != nil {
+		v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("nested %s: %w", fmtr.name, err)})
+		nv.Close()
+		return nil
+	}
+	src := &source{origin: f.Origin, index: f.Source}
+	nv.addProblems(a.index, src)
+	for i := range a.index.Entries {
+		nv.t.add(&a.index.Entries[i], src)
+	}
+	nv.closers = append(nv.closers, a.index)
+	nv.checkLinks()
+	v.sh.add(nv.t.notes...)
+	nv.t.notes = nil
+	return nv
+}
+
+func (v *View) tooDeep(f *File) {
+	v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: &archive.LimitError{
+		Flag: "--max-depth", Limit: fmt.Sprint(v.sh.budget.Limits.MaxDepth), Got: fmt.Sprint(v.depth + 1),
+	}})
+}
+
+func closeBlob(b *archive.Blob) {
+	if b != nil {
+		b.Close()
+	}
+}
+
+// checkLinks notes every symlink that cannot be followed inside the view.
+func (v *View) checkLinks() {
+	var rec func(n *node)
+	rec = func(n *node) {
+		for _, k := range n.sortedKids() {
+			switch k.typ {
+			case archive.TypeDir:
+				rec(k)
+			case archive.TypeSymlink:
+				p := k.path()
+				_, err := v.resolve("readlink", p, true)
+				var reason error
+				switch {
+				case err == nil:
+					continue
+				case errors.Is(err, archive.ErrLinkOutside), errors.Is(err, archive.ErrLinkLoop):
+					reason = errors.Unwrap(err)
+				case errors.Is(err, fs.ErrNotExist):
+					reason = archive.ErrLinkDangling
+				default:
+					continue
+				}
+				k.note = reason.Error()
+				v.t.notes = append(v.t.notes, Problem{Path: v.runtimePath(p), Origin: k.origin(), Err: fmt.Errorf("%w: -> %s", reason, k.e.Link)})
+			}
+		}
+	}
+	rec(v.t.root)
+}
+
+// prefixed is a stream whose first bytes were already read.
+type prefixed struct {
+	io.Reader
+	c io.Closer
+}
+
+func (p *prefixed) Close() error { return p.c.Close() }
+
+// blobContent serves a nested archive's content from its one copy.
+type blobContent struct{ b *archive.Blob }
+
+func (c blobContent) Open() (io.ReadCloser, error) {
+	return archive.NewSectionReadCloser(c.Section()), nil
+}
+
+func (c blobContent) Section() *io.SectionReader { return io.NewSectionReader(c.b, 0, c.b.Size()) }
