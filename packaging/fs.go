@@ -217,6 +217,10 @@ type openFile struct {
 	blob   *archive.Blob
 	off    int64
 	closed bool
+	// buf holds bytes from bufOff on, so that small reads of a file read in
+	// place do not each cost a system call.
+	buf    []byte
+	bufOff int64
 }
 
 func (f *openFile) Stat() (fs.FileInfo, error) { return info{f.n}, nil }
@@ -245,9 +249,12 @@ func (f *openFile) Read(p []byte) (int, error) {
 	}
 	var n int
 	var err error
-	if f.rc != nil {
+	switch {
+	case f.rc != nil:
 		n, err = f.rc.Read(p)
-	} else {
+	case len(p) < 4096:
+		n, err = f.readBuffered(p)
+	default:
 		n, err = f.ra.ReadAt(p, f.off)
 		if err == io.EOF && n > 0 {
 			err = nil
@@ -257,6 +264,23 @@ func (f *openFile) Read(p []byte) (int, error) {
 	}
 	f.off += int64(n)
 	return n, err
+}
+
+func (f *openFile) readBuffered(p []byte) (int, error) {
+	if f.off < f.bufOff || f.off >= f.bufOff+int64(len(f.buf)) {
+		if f.buf == nil {
+			f.buf = make([]byte, 0, 32<<10)
+		}
+		n, err := f.ra.ReadAt(f.buf[:cap(f.buf)], f.off)
+		if n == 0 {
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, err
+		}
+		f.buf, f.bufOff = f.buf[:n], f.off
+	}
+	return copy(p, f.buf[f.off-f.bufOff:]), nil
 }
 
 // random switches to random access.

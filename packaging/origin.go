@@ -94,26 +94,72 @@ type File struct {
 
 	content archive.Content
 	pre     atomic.Pointer[io.ReadCloser]
+	sh      *shared
+	failed  atomic.Bool
 }
 
 // Readable reports whether the file has content that Open can read.
 func (f *File) Readable() bool { return f.content != nil }
 
 // Open returns the file's content. It may be called more than once and from
-// several goroutines; the caller closes each reader.
+// several goroutines; the caller closes each reader. A file inside a nested
+// archive can be read until the walk has left that archive; other files
+// until the view is closed.
+//
+// A read that fails (a corrupt entry, a checksum that does not match) is
+// also recorded as a Problem of the view, once per file, so that no
+// consumer can lose it.
 func (f *File) Open() (io.ReadCloser, error) {
 	if f.content == nil {
-		return nil, fmt.Errorf("open %s: %w", f.Path, archive.ErrUnreadable)
+		return nil, fmt.Errorf("open %s: %w", f.Origin, archive.ErrUnreadable)
 	}
 	if p := f.pre.Swap(nil); p != nil {
-		return *p, nil
+		return &recording{rc: *p, f: f}, nil
 	}
 	rc, err := f.content.Open()
 	if err != nil {
+		f.fail(err)
 		return nil, fmt.Errorf("open %s: %w", f.Origin, err)
 	}
-	return rc, nil
+	return &recording{rc: rc, f: f}, nil
 }
+
+func (f *File) fail(err error) {
+	if f.sh != nil && f.failed.CompareAndSwap(false, true) {
+		f.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("read: %w", err)})
+	}
+}
+
+// recording passes reads through and records the first failure.
+type recording struct {
+	rc io.ReadCloser
+	f  *File
+}
+
+func (r *recording) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	if err != nil && err != io.EOF {
+		r.f.fail(err)
+	}
+	return n, err
+}
+
+// WriteTo keeps the large reads of the readers under it.
+func (r *recording) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	var err error
+	if wt, ok := r.rc.(io.WriterTo); ok {
+		n, err = wt.WriteTo(w)
+	} else {
+		n, err = archive.CopyBuffered(w, r.rc)
+	}
+	if err != nil {
+		r.f.fail(err)
+	}
+	return n, err
+}
+
+func (r *recording) Close() error { return r.rc.Close() }
 
 // Problem is something the view met while reading the artifact: a refused
 // entry, a passed limit, a corrupt nested archive (partial: content was left

@@ -118,6 +118,26 @@ func (s *shared) add(p ...Problem) {
 // archive, corrupt beyond reading); other conditions are Problems of the
 // view. The caller closes the view.
 func Open(ctx context.Context, path string, opt Options) (*View, error) {
+	return open(ctx, opt, func(v *View) (*opened, error) { return v.openArtifact(ctx, path, opt) })
+}
+
+// OpenReader is Open for an artifact held in r (size bytes) rather than in
+// a file; name is how outputs and origins name it. r must stay readable
+// until the view is closed.
+func OpenReader(ctx context.Context, name string, r io.ReaderAt, size int64, opt Options) (*View, error) {
+	return open(ctx, opt, func(v *View) (*opened, error) {
+		a := &opened{path: name, name: filepath.Base(name)}
+		if size == 0 {
+			return nil, fmt.Errorf("open %s: %w", name, archive.ErrEmpty)
+		}
+		if err := v.openFile(ctx, a, r, size, opt); err != nil {
+			return nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		return a, nil
+	})
+}
+
+func open(ctx context.Context, opt Options, artifact func(*View) (*opened, error)) (*View, error) {
 	v := &View{
 		t:  newTree(),
 		sh: &shared{budget: archive.NewBudget(opt.Limits), temp: &archive.Temp{Parent: opt.TempDir}},
@@ -129,16 +149,16 @@ func Open(ctx context.Context, path string, opt Options) (*View, error) {
 			v.Close()
 		}
 	}()
-	a, err := v.openArtifact(ctx, path, opt)
+	a, err := artifact(v)
 	if err != nil {
 		return nil, err
 	}
 	if a.image != nil {
 		if opt.As != "" {
-			return nil, fmt.Errorf("%s: --as does not apply to a container image (%s)", path, a.kind)
+			return nil, fmt.Errorf("%s: --as does not apply to a container image (%s)", a.path, a.kind)
 		}
 		if len(opt.Layers) > 0 {
-			return nil, fmt.Errorf("%s: --layer applies to Lambda functions, and this is a container image (%s)", path, a.kind)
+			return nil, fmt.Errorf("%s: --layer applies to Lambda functions, and this is a container image (%s)", a.path, a.kind)
 		}
 		v.addImage(a)
 	} else {
@@ -282,7 +302,7 @@ func (v *View) addImage(a *opened) {
 	}
 	v.Sources = append(v.Sources, Source{
 		Path: a.path, Name: a.name, Kind: a.kind, Compression: a.compression,
-		Role: Image, Why: a.kind, Mount: "/", Image: info,
+		Role: Image, Why: fmt.Sprintf("%d layers applied in order, whiteouts honoured", len(info.Layers)), Mount: "/", Image: info,
 	})
 }
 

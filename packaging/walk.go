@@ -145,6 +145,7 @@ func (v *View) fileOf(p string, n *node, status Status) *File {
 		Note:    n.note,
 		Source:  n.src.index,
 		content: n.content,
+		sh:      v.sh,
 	}
 	if n.e != nil {
 		f.Link = n.e.Link

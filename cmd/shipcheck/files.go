@@ -249,13 +249,20 @@ func encodeFilesTable(w io.Writer, l *packaging.Listing) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d files, %s", files, archive.FormatSize(bytes))
+	fmt.Fprintf(w, "\n%d files in the view (%s)", files, archive.FormatSize(bytes))
 	for _, k := range []string{"symlink", "hardlink", "char-device", "block-device", "fifo", "socket", "other"} {
 		if counts[k] > 0 {
 			fmt.Fprintf(w, ", %d %s", counts[k], k)
 		}
 	}
 	fmt.Fprintln(w)
+	if l.Hidden > 0 {
+		fmt.Fprintf(w, "%d more file(s) ship but do not run: shadowed by a later layer or deleted by a whiteout", l.Hidden)
+		if !hasHidden(l) {
+			fmt.Fprint(w, " (--all lists them)")
+		}
+		fmt.Fprintln(w)
+	}
 	if len(l.Problems) > 0 {
 		partial := 0
 		for _, p := range l.Problems {
@@ -269,6 +276,15 @@ func encodeFilesTable(w io.Writer, l *packaging.Listing) error {
 		}
 	}
 	return nil
+}
+
+func hasHidden(l *packaging.Listing) bool {
+	for _, f := range l.Files {
+		if f.Status != packaging.Visible {
+			return true
+		}
+	}
+	return false
 }
 
 func shortLayer(l string) string {

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const (
+	testdata = "../../testdata"
+	examples = testdata + "/examples"
+)
+
+// run runs the command line in process, in a fresh working folder and with
+// a fresh TMPDIR, and checks that nothing was left behind in either but the
+// files the command was asked to write.
+func run(t *testing.T, keep []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	work, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Chdir(work)
+	var out, errb bytes.Buffer
+	code = Run(context.Background(), args, &out, &errb)
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("%v left files in TMPDIR: %v", args, left)
+	}
+	left, _ := os.ReadDir(work)
+	for _, e := range left {
+		ok := false
+		for _, k := range keep {
+			ok = ok || e.Name() == k
+		}
+		if !ok {
+			t.Errorf("%v wrote %s into the working folder", args, e.Name())
+		}
+	}
+	return code, out.String(), errb.String()
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestHostileExitCodes runs `shipcheck files` on every artifact of the
+// hostile catalogue and checks the exit code and the message of its row of
+// the table.
+func TestHostileExitCodes(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testdata, "hostile", "CATALOGUE.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cat []struct {
+		File    string   `json:"file"`
+		Flags   []string `json:"flags"`
+		Exit    int      `json:"exit"`
+		Message string   `json:"message"`
+	}
+	if err := json.Unmarshal(b, &cat); err != nil {
+		t.Fatal(err)
+	}
+	if len(cat) < 20 {
+		t.Fatalf("catalogue has %d entries", len(cat))
+	}
+	for _, c := range cat {
+		t.Run(c.File, func(t *testing.T) {
+			p := abs(t, filepath.Join(testdata, "hostile", c.File))
+			code, stdout, stderr := run(t, nil, append([]string{"files", p, "--output", "json"}, c.Flags...)...)
+			if code != c.Exit {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.Exit, stderr)
+			}
+			if c.Message != "" && !strings.Contains(stderr, c.Message) {
+				t.Errorf("stderr does not say %q:\n%s", c.Message, stderr)
+			}
+			if c.Exit == 2 && !strings.Contains(stderr, c.File) {
+				t.Errorf("the message does not name the artifact %s:\n%s", c.File, stderr)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				if strings.Contains(line, "panic") || strings.Contains(line, "goroutine ") {
+					t.Errorf("stderr: %s", line)
+				}
+			}
+			// Whatever was read is listed, with what was skipped, unless
+			// the artifact could not be opened at all.
+			if stdout != "" {
+				var objs []map[string]any
+				if err := json.Unmarshal([]byte(stdout), &objs); err != nil {
+					t.Fatalf("stdout is not a JSON list: %v", err)
+				}
+				problems := 0
+				for _, o := range objs {
+					if o["type"] == "problem" {
+						problems++
+					}
+				}
+				if c.Message != "" && problems == 0 {
+					t.Error("the JSON output says nothing of what was skipped")
+				}
+			}
+		})
+	}
+}
+
+func TestAllowPartial(t *testing.T) {
+	p := abs(t, filepath.Join(testdata, "hostile", "zip-dotdot.zip"))
+	code, stdout, stderr := run(t, nil, "files", p, "--allow-partial")
+	if code != 0 {
+		t.Errorf("exit %d with --allow-partial; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "note: ") || !strings.Contains(stderr, "evil.txt") {
+		t.Errorf("the refused entry is not a note:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "/var/task/ok.txt") {
+		t.Errorf("the rest is not listed:\n%s", stdout)
+	}
+}
+
+func TestNotBuilt(t *testing.T) {
+	for _, cmd := range []string{"scan", "sbom", "vuln", "secrets", "diff", "db", "config"} {
+		code, _, stderr := run(t, nil, cmd, "x.zip")
+		if code != 2 || !strings.Contains(stderr, "not built yet") {
+			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "hello-function.zip"))
+	for _, args := range [][]string{
+		{"files"},
+		{"files", fn, "--output", "sarif"},
+		{"files", fn, "--output", "json", "--output", "table"},
+		{"files", fn, "--as", "lambda"},
+		{"files", fn, "--max-entry-size", "lots"},
+		{"files", fn, "--nope"},
+		{"files", "does-not-exist.zip"},
+		{"nope"},
+	} {
+		code, stdout, stderr := run(t, nil, args...)
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "shipcheck: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestSeveralOutputs writes two reports in one run, one of them to a file.
+func TestSeveralOutputs(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "hello-function.zip"))
+	layer := abs(t, filepath.Join(examples, "hello-layer.zip"))
+	code, stdout, stderr := run(t, []string{"files.json"}, "files", fn, "--layer", layer, "--output", "json=files.json", "--output", "table")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "/opt/nodejs/node_modules/left-pad/index.js") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	b, err := os.ReadFile("files.json") // run left us in the working folder
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []map[string]any
+	if err := json.Unmarshal(b, &objs); err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]bool{}
+	for _, o := range objs {
+		if o["type"] == "file" {
+			paths[o["path"].(string)] = true
+			for _, k := range []string{"size", "origin", "layer", "mount", "as"} {
+				if _, ok := o[k]; !ok {
+					t.Errorf("%v has no %s", o["path"], k)
+				}
+			}
+		}
+	}
+	if !paths["/var/task/index.js"] || !paths["/opt/nodejs/node_modules/left-pad/package.json"] || len(paths) != 4 {
+		t.Errorf("paths: %v", paths)
+	}
+}
+
+// TestGolden compares the outputs of `files` on the shipped examples with
+// testdata/golden (go test ./cmd/shipcheck -run Golden -update rewrites
+// them).
+func TestGolden(t *testing.T) {
+	for _, c := range []struct {
+		golden string
+		args   []string
+	}{
+		{"files-hello.txt", []string{"files", "hello-function.zip", "--layer", "hello-layer.zip"}},
+		{"files-hello.json", []string{"files", "hello-function.zip", "--layer", "hello-layer.zip", "--output", "json"}},
+		{"files-image.txt", []string{"files", "image.tar", "--all"}},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			t.Chdir(examples)
+			if code := Run(context.Background(), c.args, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			p := filepath.Join("..", "golden", c.golden)
+			if *update {
+				if err := os.WriteFile(p, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out.String(); got != string(want) {
+				t.Errorf("output differs from %s (-update rewrites it):\n%s", p, got)
+			}
+		})
+	}
+}
+
+// TestBinary builds shipcheck and checks the exit codes a pipeline sees.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "shipcheck")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"files", filepath.Join(examples, "hello-function.zip")}, 0},
+		{[]string{"files", filepath.Join(testdata, "hostile", "zip-truncated.zip")}, 2},
+		{[]string{"files", filepath.Join(testdata, "hostile", "zip-links.zip")}, 0},
+		{[]string{"scan", filepath.Join(examples, "hello-function.zip")}, 2},
+		{[]string{"version"}, 0},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d", c.args, code, c.code)
+		}
+	}
+}

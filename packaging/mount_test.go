@@ -1,0 +1,128 @@
+package packaging
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/shipcheck/shipcheck/packaging/archive"
+)
+
+func index(names ...string) *archive.Index {
+	x := &archive.Index{}
+	for _, n := range names {
+		e := archive.Entry{Name: strings.TrimSuffix(n, "/"), Type: archive.TypeFile}
+		if strings.HasSuffix(n, "/") {
+			e.Type = archive.TypeDir
+		}
+		x.Entries = append(x.Entries, e)
+	}
+	return x
+}
+
+func TestGuessRole(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		want  Role
+	}{
+		{[]string{"index.js", "node_modules/x/package.json"}, Function},
+		{[]string{"nodejs/node_modules/x/package.json"}, Layer},
+		{[]string{"python/lib/python3.12/site-packages/six.py", "bin/tool"}, Layer},
+		{[]string{"java/lib/x.jar"}, Layer},
+		{[]string{"ruby/gems/3.2.0/gems/x/lib/x.rb", "lib/libx.so"}, Layer},
+		{[]string{"nodejs/", "extensions/", "extensions/my-ext"}, Layer},
+		{[]string{"nodejs/node_modules/x/index.js", "__MACOSX/._nodejs"}, Layer},
+		{[]string{"nodejs/x.js", "index.js"}, Function},        // a file beside the runtime folder
+		{[]string{"nodejs/x.js", "config/app.json"}, Function}, // a folder that is not a layer's
+		{[]string{"lib/app.jar", "lib/dep.jar"}, Function},     // Java builds ship only lib/
+		{[]string{"bin/bootstrap"}, Function},                  // custom runtimes ship only bin/
+		{[]string{"host.json", "function_app.py"}, Azure},
+		{[]string{"nodejs", "python/x.py"}, Function}, // nodejs is a file here
+	} {
+		if got, why := GuessRole(index(c.names...)); got != c.want || why == "" {
+			t.Errorf("GuessRole(%v) = %s (%q), want %s", c.names, got, why, c.want)
+		}
+	}
+}
+
+// TestLayersMerge checks Lambda's order: layers extracted in order under
+// /opt, a later layer's file replacing an earlier one's, which still ships.
+func TestLayersMerge(t *testing.T) {
+	fn := writeTemp(t, "fn.zip", buildZip(zf{name: "index.js", data: []byte("fn")}))
+	l1 := writeTemp(t, "one.zip", buildZip(zf{name: "nodejs/node_modules/x/index.js", data: []byte("one")}, zf{name: "nodejs/only-one.js", data: []byte("1")}))
+	l2 := writeTemp(t, "two.zip", buildZip(zf{name: "nodejs/node_modules/x/index.js", data: []byte("two!")}))
+	l, err := List(context.Background(), fn, ListOptions{Options: Options{Layers: []string{l1, l2}}, Hidden: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range l.Files {
+		got = append(got, f.Path+" "+f.Status.String()+" "+f.Origin.String()+" layer="+f.Origin.Layer)
+	}
+	want := []string{
+		"/opt/nodejs/node_modules/x/index.js visible two.zip!nodejs/node_modules/x/index.js layer=two.zip",
+		"/opt/nodejs/node_modules/x/index.js shadowed one.zip!nodejs/node_modules/x/index.js layer=one.zip",
+		"/opt/nodejs/only-one.js visible one.zip!nodejs/only-one.js layer=one.zip",
+		"/var/task/index.js visible fn.zip!index.js layer=",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(l.Sources) != 3 || l.Sources[0].Mount != "/var/task" || l.Sources[1].Mount != "/opt" || l.Sources[2].Why != "--layer" {
+		t.Errorf("sources: %+v", l.Sources)
+	}
+}
+
+func TestAsOverride(t *testing.T) {
+	p := writeTemp(t, "src.zip", buildZip(zf{name: "main.py", data: []byte("x")}))
+	for role, want := range map[Role]string{GCF: "/workspace/main.py", Archive: "/main.py", Azure: "/home/site/wwwroot/main.py", Layer: "/opt/main.py"} {
+		l, err := List(context.Background(), p, ListOptions{Options: Options{As: role}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Files) != 1 || l.Files[0].Path != want || l.Sources[0].Guessed || l.Sources[0].Role != role {
+			t.Errorf("--as %s: %+v %+v", role, l.Files, l.Sources)
+		}
+	}
+	img := writeTemp(t, "img.tar", dockerSave([][]byte{buildTar(tf{name: "a", data: []byte("a")})}, nil))
+	if _, err := Open(context.Background(), img, Options{As: Function}); err == nil || !strings.Contains(err.Error(), "--as does not apply to a container image") {
+		t.Errorf("--as on an image: %v", err)
+	}
+	if _, err := Open(context.Background(), p, Options{Layers: []string{img}}); err == nil || !strings.Contains(err.Error(), "cannot be a Lambda layer") {
+		t.Errorf("an image as a layer: %v", err)
+	}
+}
+
+func TestFormatsRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range formats {
+		if f.name == "" || f.match == nil || f.open == nil || seen[f.name] {
+			t.Errorf("format %q: empty, incomplete or twice", f.name)
+		}
+		seen[f.name] = true
+	}
+	if !seen["zip"] || !seen["tar"] || !seen["gzip"] {
+		t.Errorf("formats miss one of zip, tar, gzip: %v", seen)
+	}
+}
+
+// TestSniffByContent opens a zip named .tar, a tar named .zip and a jar with
+// a shell script before it: the content decides.
+func TestSniffByContent(t *testing.T) {
+	z := buildZip(zf{name: "a.txt", data: []byte("a")})
+	for name, b := range map[string][]byte{
+		"misnamed.tar":   z,
+		"misnamed.zip":   buildTar(tf{name: "a.txt", data: []byte("a")}),
+		"executable.jar": append([]byte("#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n"), z...),
+		"layer.tgz":      gz(buildTar(tf{name: "a.txt", data: []byte("a")})),
+	} {
+		l, err := List(context.Background(), writeTemp(t, name, b), ListOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(l.Files) != 1 || !strings.HasSuffix(l.Files[0].Path, "/a.txt") {
+			t.Errorf("%s: %+v", name, l.Files)
+		}
+	}
+}
