@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 )
@@ -252,5 +254,23 @@ func BenchmarkReadAllImageNestedBaseline(b *testing.B) {
 		}
 		f.Close()
 		b.SetBytes(n)
+	}
+}
+
+func BenchmarkList(b *testing.B) {
+	p := bigArtifact(b, "big-image.tar")
+	for b.Loop() {
+		l, err := List(context.Background(), p, ListOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(l.Files)), "files")
+		if p := os.Getenv("HEAPPROFILE"); p != "" {
+			runtime.GC()
+			f, _ := os.Create(p)
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		runtime.KeepAlive(l)
 	}
 }

@@ -56,6 +56,9 @@ func list(ctx context.Context, v *View, hidden bool) (*Listing, error) {
 				rc.Close()
 			}
 		}
+		// The listing keeps what the file is, not its content: dropping the
+		// handle lets a nested archive's copy and index go once walked.
+		f.content, f.sh = nil, nil
 		mu.Lock()
 		defer mu.Unlock()
 		if f.Status != Visible {

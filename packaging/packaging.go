@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,7 +205,11 @@ type opened struct {
 func (v *View) openArtifact(ctx context.Context, p string, opt Options) (*opened, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return nil, fmt.Errorf("open %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("open %s: %w", p, err)
 	}
 	a := &opened{path: p, name: filepath.Base(p), isDir: fi.IsDir()}
 	wrap := func(err error) error { return fmt.Errorf("open %s: %w", p, err) }
@@ -227,7 +232,7 @@ func (v *View) openArtifact(ctx context.Context, p string, opt Options) (*opened
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("open %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	v.closers = append(v.closers, f)
 	if err := v.openFile(ctx, a, f, fi.Size(), opt); err != nil {

@@ -101,6 +101,10 @@ type tree struct {
 	root   *node
 	hidden []hiddenFile
 	notes  []Problem
+	// The folder of the last entry added: archives list a folder's entries
+	// together, so most lookups are this one.
+	lastDir  string
+	lastNode *node
 }
 
 func newTree() *tree {
@@ -147,6 +151,10 @@ func (t *tree) dir(p string, src *source) *node {
 	if p == "" {
 		return n
 	}
+	if p == t.lastDir && t.lastNode != nil && t.lastNode.typ == archive.TypeDir && t.attached(t.lastNode) {
+		return t.lastNode
+	}
+	defer func() { t.lastDir, t.lastNode = p, n }()
 	for _, c := range strings.Split(p, "/") {
 		k := n.kids[c]
 		if k != nil && k.typ != archive.TypeDir {
@@ -161,6 +169,17 @@ func (t *tree) dir(p string, src *source) *node {
 		n = k
 	}
 	return n
+}
+
+// attached reports whether n is still in the tree (a whiteout or a later
+// entry may have cut it out).
+func (t *tree) attached(n *node) bool {
+	for ; n.parent != nil; n = n.parent {
+		if n.parent.kids[n.name] != n {
+			return false
+		}
+	}
+	return n == t.root
 }
 
 func (n *node) origin() Origin {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -166,8 +169,29 @@ type problemJSON struct {
 	Partial bool   `json:"partial"`
 }
 
+// encodeFilesJSON writes the list one object at a time: a listing of an
+// image with a million files is never held twice in memory.
 func encodeFilesJSON(w io.Writer, l *packaging.Listing) error {
-	out := make([]any, 0, len(l.Sources)+len(l.Files)+len(l.Problems))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n := 0
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		n++
+		bw.WriteString(sep)
+		_, err := bw.Write(b)
+		return err
+	}
 	for _, s := range l.Sources {
 		a := artifactJSON{
 			Type: "artifact", Path: s.Mount, Origin: s.Name, File: s.Path, Kind: s.Kind, Compression: s.Compression,
@@ -179,7 +203,9 @@ func encodeFilesJSON(w io.Writer, l *packaging.Listing) error {
 				a.Layers = append(a.Layers, ly.Digest)
 			}
 		}
-		out = append(out, a)
+		if err := put(a); err != nil {
+			return err
+		}
 	}
 	for _, f := range l.Files {
 		src := l.Sources[f.Source]
@@ -191,15 +217,20 @@ func encodeFilesJSON(w io.Writer, l *packaging.Listing) error {
 		if f.Status != packaging.Visible {
 			j.Status = f.Status.String()
 		}
-		out = append(out, j)
+		if err := put(j); err != nil {
+			return err
+		}
 	}
 	for _, p := range l.Problems {
-		out = append(out, problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()})
+		if err := put(problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()}); err != nil {
+			return err
+		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if n == 0 {
+		bw.WriteString("[")
+	}
+	bw.WriteString("\n]\n")
+	return bw.Flush()
 }
 
 func encodeFilesTable(w io.Writer, l *packaging.Listing) error {
@@ -223,11 +254,10 @@ func encodeFilesTable(w io.Writer, l *packaging.Listing) error {
 		}
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PATH\tTYPE\tSIZE\tLAYER\tORIGIN")
-	var files, bytes int64
-	counts := map[string]int{}
-	for _, f := range l.Files {
+	// Columns are sized in a first pass and rows written in a second:
+	// text/tabwriter would hold the whole table in memory.
+	type row struct{ path, typ, size, layer, origin string }
+	cells := func(f *packaging.File) row {
 		typ := f.Type.String()
 		if f.Status != packaging.Visible {
 			typ += " (" + f.Status.String() + ")"
@@ -239,17 +269,33 @@ func encodeFilesTable(w io.Writer, l *packaging.Listing) error {
 		if f.Note != "" {
 			path += "  [" + f.Note + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", path, typ, f.Size, shortLayer(f.Origin.Layer), archive.Printable(f.Origin.String()))
-		counts[typ]++
+		return row{path, typ, strconv.FormatInt(f.Size, 10), shortLayer(f.Origin.Layer), archive.Printable(f.Origin.String())}
+	}
+	width := row{"PATH", "TYPE", "SIZE", "LAYER", ""}
+	wp, wt, ws, wl := len(width.path), len(width.typ), len(width.size), len(width.layer)
+	for _, f := range l.Files {
+		r := cells(f)
+		wp, wt, ws, wl = max(wp, utf8.RuneCountInString(r.path)), max(wt, len(r.typ)), max(ws, len(r.size)), max(wl, len(r.layer))
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	line := func(r row) {
+		fmt.Fprintf(bw, "%s%*s%-*s  %-*s  %-*s  %s\n", r.path, wp-utf8.RuneCountInString(r.path)+2, "", wt, r.typ, ws, r.size, wl, r.layer, r.origin)
+	}
+	line(row{"PATH", "TYPE", "SIZE", "LAYER", "ORIGIN"})
+	var files, total int64
+	counts := map[string]int{}
+	for _, f := range l.Files {
+		line(cells(f))
+		counts[f.Type.String()]++
 		if f.Type == archive.TypeFile && f.Status == packaging.Visible {
 			files++
-			bytes += f.Size
+			total += f.Size
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d files in the view (%s)", files, archive.FormatSize(bytes))
+	fmt.Fprintf(w, "\n%d files in the view (%s)", files, archive.FormatSize(total))
 	for _, k := range []string{"symlink", "hardlink", "char-device", "block-device", "fifo", "socket", "other"} {
 		if counts[k] > 0 {
 			fmt.Fprintf(w, ", %d %s", counts[k], k)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -73,11 +72,7 @@ func writeOutputs[R any](specs []outputSpec, encs []encoder[R], r R, stdout io.W
 			}
 		}
 		if s.File == "" {
-			var buf bytes.Buffer
-			if err := enc.enc(&buf, r); err != nil {
-				return fmt.Errorf("write %s: %w", s.Format, err)
-			}
-			if _, err := stdout.Write(buf.Bytes()); err != nil {
+			if err := enc.enc(stdout, r); err != nil {
 				return fmt.Errorf("write %s: %w", s.Format, err)
 			}
 			continue
