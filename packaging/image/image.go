@@ -75,20 +75,7 @@ func (f Files) lookup(name string) (archive.Entry, bool) {
 	return archive.Entry{}, false
 }
 
-func (f Files) readJSON(name string, v any) error {
-	e, ok := f.lookup(name)
-	if !ok {
-		return fmt.Errorf("%w: %s", archive.ErrMissingBlob, name)
-	}
-	b, err := readAll(e)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%w: %s: %v", archive.ErrInvalidImage, name, err)
-	}
-	return nil
-}
+func (f Files) readJSON(name string, v any) error { return readBlobJSON(f, name, "", v) }
 
 func readAll(e archive.Entry) ([]byte, error) {
 	if e.Size > maxJSON {
