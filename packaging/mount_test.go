@@ -2,7 +2,9 @@ package packaging
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/shipcheck/shipcheck/packaging/archive"
@@ -124,5 +126,32 @@ func TestSniffByContent(t *testing.T) {
 		if len(l.Files) != 1 || !strings.HasSuffix(l.Files[0].Path, "/a.txt") {
 			t.Errorf("%s: %+v", name, l.Files)
 		}
+	}
+}
+
+// TestReport: a file an analyser cannot parse is a problem naming the file,
+// the walk goes on, and the results are not partial.
+func TestReport(t *testing.T) {
+	v := openBytes(t, "fn.zip", buildZip(
+		zf{name: "node_modules/a/package.json", data: []byte("{not json")},
+		zf{name: "node_modules/b/package.json", data: []byte(`{"name":"b","version":"1.0.0"}`)},
+	), Options{})
+	var seen atomic.Int32
+	err := v.Walk(context.Background(), WalkOptions{}, func(_ context.Context, f *File) error {
+		seen.Add(1)
+		if strings.Contains(f.Path, "/a/") {
+			f.Report(fmt.Errorf("%w: package.json: invalid character 'n'", archive.ErrUnparsable))
+		}
+		return nil
+	})
+	if err != nil || seen.Load() != 2 {
+		t.Fatalf("walk: %v, %d files", err, seen.Load())
+	}
+	probs := v.Problems()
+	if len(probs) != 1 || probs[0].Partial() || probs[0].String() != "fn.zip!node_modules/a/package.json: file does not parse: package.json: invalid character 'n'" {
+		t.Errorf("problems: %v", probs)
+	}
+	if v.Partial() {
+		t.Error("an unparsable file made the results partial")
 	}
 }

@@ -124,6 +124,16 @@ func (f *File) Open() (io.ReadCloser, error) {
 	return &recording{rc: rc, f: f}, nil
 }
 
+// Report records a problem an analyser met with the file, such as
+// metadata that does not parse (wrap archive.ErrUnparsable: a note, the
+// scan goes on). An error that matches no note sentinel makes the results
+// partial.
+func (f *File) Report(err error) {
+	if f.sh != nil {
+		f.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: err})
+	}
+}
+
 func (f *File) fail(err error) {
 	if f.sh != nil && f.failed.CompareAndSwap(false, true) {
 		f.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("read: %w", err)})

@@ -251,7 +251,7 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 
 func (v *View) tooDeep(f *File) {
 	v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: &archive.LimitError{
-		Flag: "--max-depth", Limit: fmt.Sprint(v.sh.budget.Limits.MaxDepth), Got: fmt.Sprint(v.depth + 1),
+		Flag: "--max-depth", Limit: fmt.Sprint(max(v.sh.budget.Limits.MaxDepth, 0)), Got: fmt.Sprint(v.depth + 1),
 	}})
 }
 

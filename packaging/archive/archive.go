@@ -153,9 +153,13 @@ var (
 	ErrRenamed      = errors.New("entry name was not UTF-8 or used backslashes; read as the runtime would")
 	ErrSpecial      = errors.New("device, FIFO or socket; listed, not read")
 	ErrConflict     = errors.New("entry replaces a file or directory of another type at the same path")
+	// ErrUnparsable is for an analyser that could read a file but not make
+	// sense of it (a package's metadata that does not parse): the file was
+	// read, so nothing is missing from the view.
+	ErrUnparsable = errors.New("file does not parse")
 )
 
-var notes = []error{ErrLinkOutside, ErrLinkLoop, ErrLinkDangling, ErrDuplicate, ErrRenamed, ErrSpecial, ErrConflict}
+var notes = []error{ErrLinkOutside, ErrLinkLoop, ErrLinkDangling, ErrDuplicate, ErrRenamed, ErrSpecial, ErrConflict, ErrUnparsable}
 
 // IsPartial reports whether err means content was left unread. Every error
 // that is not one of the note sentinels counts as partial: unknown failures

@@ -11,6 +11,7 @@ import (
 type Limits struct {
 	// MaxDepth is how many archives deep the view opens archives nested in
 	// the artifact (a jar in a zip is depth 1, a jar in that jar depth 2).
+	// A negative value opens none (0 means the default, as for every field).
 	MaxDepth int
 	// MaxEntrySize bounds the uncompressed size of one entry.
 	MaxEntrySize int64
@@ -70,7 +71,7 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("limit passed: %s (limit %s, %s %s); reading of this archive stopped", e.what(), e.Limit, e.verb(), e.Got)
+	return fmt.Sprintf("limit passed: %s (%s %s; %s %s); reading of this archive stopped", e.what(), e.Flag, e.Limit, e.verb(), e.Got)
 }
 
 func (e *LimitError) what() string {
