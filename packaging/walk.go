@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -45,61 +46,135 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	files := v.files(Visible)
-	// A fixed pool of workers taking files in order: a goroutine per file
-	// would pay for growing a fresh stack every time.
+	w := &walker{fn: fn, noNested: opt.NoNested}
+	w.cond = sync.NewCond(&w.mu)
+	w.push(v, nil, v.files(Visible))
 	g, ctx := errgroup.WithContext(ctx)
-	var next atomic.Int64
-	for range min(workers, max(len(files), 1)) {
-		g.Go(func() error {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(files)) {
-					return nil
-				}
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				r := files[i]
-				if err := v.visit(ctx, v.fileOf(r.path, r.n, r.status), opt.NoNested, fn); err != nil {
-					return err
-				}
-			}
-		})
+	stop := context.AfterFunc(ctx, w.cancel)
+	defer stop()
+	for range workers {
+		g.Go(func() error { return w.work(ctx) })
 	}
 	return g.Wait()
 }
 
-// walkInline walks a nested archive's view in the calling goroutine.
-func (v *View) walkInline(ctx context.Context, status Status, fn WalkFunc) error {
-	for _, r := range v.files(status) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := v.visit(ctx, v.fileOf(r.path, r.n, r.status), false, fn); err != nil {
-			return err
-		}
-	}
-	return nil
+// walker shares the files of a walk among a fixed pool of workers (a
+// goroutine per file would pay for growing a fresh stack each time). The
+// entries of a nested archive join the same queue, at its front, so that a
+// fat jar is read by every worker and its copy released soon; the archive's
+// view is closed when the last of its entries is done.
+type walker struct {
+	fn       WalkFunc
+	noNested bool
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	stack    []task // LIFO: the next task is the last
+	pending  int    // tasks queued or running
+	canceled bool
 }
 
-func (v *View) visit(ctx context.Context, f *File, noNested bool, fn WalkFunc) error {
-	var nested *View
-	if !noNested {
-		nested = v.openNested(ctx, f)
+type task struct {
+	v     *View
+	ref   fileRef
+	owner *nestedRef // the nested archive the file belongs to, if any
+}
+
+// nestedRef counts the tasks left in a nested archive's view.
+type nestedRef struct {
+	v    *View
+	left atomic.Int64
+}
+
+func (w *walker) push(v *View, owner *nestedRef, refs []fileRef) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := len(refs) - 1; i >= 0; i-- {
+		w.stack = append(w.stack, task{v: v, ref: refs[i], owner: owner})
 	}
-	err := fn(ctx, f)
+	w.pending += len(refs)
+	w.cond.Broadcast()
+}
+
+func (w *walker) cancel() {
+	w.mu.Lock()
+	w.canceled = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+// next returns the next task, or false when the walk is over or canceled.
+func (w *walker) next() (task, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.stack) == 0 && w.pending > 0 && !w.canceled {
+		w.cond.Wait()
+	}
+	if w.canceled || len(w.stack) == 0 {
+		return task{}, false
+	}
+	t := w.stack[len(w.stack)-1]
+	w.stack = w.stack[:len(w.stack)-1]
+	return t, true
+}
+
+func (w *walker) done(t task) {
+	if t.owner != nil && t.owner.left.Add(-1) == 0 {
+		t.owner.v.Close()
+	}
+	w.mu.Lock()
+	w.pending--
+	if w.pending == 0 {
+		w.cond.Broadcast()
+	}
+	w.mu.Unlock()
+}
+
+func (w *walker) work(ctx context.Context) error {
+	for {
+		t, ok := w.next()
+		if !ok {
+			// A canceled walk still closes the nested archives it opened.
+			w.mu.Lock()
+			rest := w.stack
+			w.stack = nil
+			w.mu.Unlock()
+			for _, r := range rest {
+				w.done(r)
+			}
+			return ctx.Err()
+		}
+		err := w.visit(ctx, t)
+		w.done(t)
+		if err != nil {
+			w.cancel()
+			return err
+		}
+	}
+}
+
+func (w *walker) visit(ctx context.Context, t task) error {
+	f := t.v.fileOf(t.ref.path, t.ref.n, t.ref.status)
+	var nested *View
+	if !w.noNested {
+		nested = t.v.openNested(ctx, f)
+	}
+	err := w.fn(ctx, f)
 	if p := f.pre.Swap(nil); p != nil {
 		(*p).Close()
 	}
 	if nested == nil {
 		return err
 	}
-	defer nested.Close()
-	if err != nil {
+	refs := nested.files(f.Status)
+	if err != nil || len(refs) == 0 {
+		nested.Close()
 		return err
 	}
-	return nested.walkInline(ctx, f.Status, fn)
+	owner := &nestedRef{v: nested}
+	owner.left.Store(int64(len(refs)))
+	w.push(nested, owner, refs)
+	return nil
 }
 
 // files lists the view's files: the runtime view's non-folders in path
