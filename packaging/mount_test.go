@@ -2,7 +2,9 @@ package packaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -153,5 +155,60 @@ func TestReport(t *testing.T) {
 	}
 	if v.Partial() {
 		t.Error("an unparsable file made the results partial")
+	}
+}
+
+// TestWalkStops: an error from the callback, or a canceled context, ends the
+// walk with that error, and the nested archives it opened are closed (their
+// copies in the temporary folder removed).
+func TestWalkStops(t *testing.T) {
+	inner := buildZip(zf{name: "a.txt", data: big}, zf{name: "b.txt", data: big})
+	var outer []zf
+	for i := range 20 {
+		outer = append(outer, zf{name: fmt.Sprintf("lib/%02d.jar", i), data: inner})
+	}
+	tmp := t.TempDir()
+	p := writeTemp(t, "fn.zip", buildZip(outer...))
+	stop := errors.New("stop")
+	for _, c := range []struct {
+		name string
+		fn   func(cancel context.CancelFunc, n int32) error
+		want error
+	}{
+		{"callback error", func(_ context.CancelFunc, n int32) error {
+			if n == 5 {
+				return stop
+			}
+			return nil
+		}, stop},
+		{"canceled", func(cancel context.CancelFunc, n int32) error {
+			if n == 5 {
+				cancel()
+			}
+			return nil
+		}, context.Canceled},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := Open(context.Background(), p, Options{TempDir: tmp})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var n atomic.Int32
+			err = v.Walk(ctx, WalkOptions{}, func(_ context.Context, f *File) error {
+				return c.fn(cancel, n.Add(1))
+			})
+			if !errors.Is(err, c.want) {
+				t.Errorf("Walk = %v, want %v", err, c.want)
+			}
+			if got := n.Load(); got >= 60 {
+				t.Errorf("the walk went on: %d files", got)
+			}
+			v.Close()
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("left in the temporary folder: %v", left)
+			}
+		})
 	}
 }

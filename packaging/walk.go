@@ -133,6 +133,11 @@ func (w *walker) done(t task) {
 func (w *walker) work(ctx context.Context) error {
 	for {
 		t, ok := w.next()
+		if ok && ctx.Err() != nil {
+			w.done(t)
+			w.cancel()
+			ok = false
+		}
 		if !ok {
 			// A canceled walk still closes the nested archives it opened.
 			w.mu.Lock()
