@@ -1,10 +1,13 @@
 package packaging
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +40,8 @@ func (o Origin) String() string {
 	return b.String()
 }
 
-// child returns the origin of entry name inside o.
-func (o Origin) child(name string) Origin {
+// Child returns the origin of entry name inside the archive o names.
+func (o Origin) Child(name string) Origin {
 	c := make([]string, len(o.Chain), len(o.Chain)+1)
 	copy(c, o.Chain)
 	o.Chain = append(c, name)
@@ -96,6 +99,152 @@ type File struct {
 	pre     atomic.Pointer[io.ReadCloser]
 	sh      *shared
 	failed  atomic.Bool
+	fsys    *View // the view the file is in
+	fsPath  string
+	nested  *View // for an archive file: its view, during the callback
+
+	headOnce sync.Once
+	head     []byte
+
+	raOnce sync.Once
+	ra     io.ReaderAt
+	raBlob *archive.Blob
+	raErr  error
+}
+
+// Info returns the file's information as fs.FileInfo (its name is the
+// path's last element).
+func (f *File) Info() fs.FileInfo { return fileInfo{f} }
+
+type fileInfo struct{ f *File }
+
+func (i fileInfo) Name() string {
+	p := i.f.Path
+	if j := strings.LastIndexAny(p, "/!"); j >= 0 {
+		p = p[j+1:]
+	}
+	return p
+}
+func (i fileInfo) Size() int64        { return i.f.Size }
+func (i fileInfo) Mode() fs.FileMode  { return i.f.Mode }
+func (i fileInfo) ModTime() time.Time { return i.f.ModTime }
+func (i fileInfo) IsDir() bool        { return false }
+func (i fileInfo) Sys() any           { return nil }
+
+// FS returns the filesystem the file is in and the file's name there: the
+// view for the artifact's own files, the nested archive's own view for a
+// file inside one ("META-INF/MANIFEST.MF" of a jar). Valid during the walk
+// callback.
+func (f *File) FS() (fs.FS, string) { return f.fsys, f.fsPath }
+
+// ArchiveFS returns, for a file the walk opened as a nested archive, the
+// archive's own view (a jar's entries), nil for other files. Valid during
+// the walk callback.
+func (f *File) ArchiveFS() fs.FS {
+	if f.nested == nil {
+		return nil
+	}
+	return f.nested
+}
+
+// headSize is how much of a file Head reads.
+const headSize = 512
+
+// Head returns the first bytes of the file (up to 512), read once: enough to
+// recognise a format by its magic. For a compressed entry the stream is kept,
+// so that Open carries on from there rather than decompressing again. Nil
+// for a file that cannot be read (the failure is a problem of the view).
+func (f *File) Head() []byte {
+	f.headOnce.Do(func() {
+		if f.content == nil || f.Size == 0 {
+			return
+		}
+		buf := make([]byte, min(f.Size, headSize))
+		if s, ok := f.content.(archive.Sectioner); ok {
+			if sec := s.Section(); sec != nil {
+				n, _ := sec.ReadAt(buf, 0)
+				f.head = buf[:n]
+				return
+			}
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return
+		}
+		n, err := io.ReadFull(rc, buf)
+		if err != nil && err != io.ErrUnexpectedEOF {
+			rc.Close()
+			return
+		}
+		f.head = buf[:n]
+		stream := io.ReadCloser(&prefixed{Reader: io.MultiReader(bytes.NewReader(f.head), rc), c: rc})
+		f.pre.Store(&stream)
+	})
+	return f.head
+}
+
+// ReaderAt returns random access to the file's content. It is made once per
+// file and shared by every caller: the archive's own bytes where the file is
+// stored uncompressed, else one copy in memory or in the temporary folder.
+// Valid during the walk callback.
+func (f *File) ReaderAt() (io.ReaderAt, error) {
+	f.raOnce.Do(func() {
+		if f.content == nil {
+			f.raErr = fmt.Errorf("open %s: %w", f.Origin, archive.ErrUnreadable)
+			return
+		}
+		if s, ok := f.content.(archive.Sectioner); ok {
+			if sec := s.Section(); sec != nil {
+				f.ra = sec
+				return
+			}
+		}
+		rc, err := f.Open()
+		if err != nil {
+			f.raErr = err
+			return
+		}
+		defer rc.Close()
+		blob, err := archive.Spill(rc, f.Size, f.sh.temp)
+		if err != nil {
+			f.raErr = fmt.Errorf("read %s: %w", f.Origin, err)
+			return
+		}
+		f.ra, f.raBlob = blob, blob
+	})
+	return f.ra, f.raErr
+}
+
+// RealPath writes the file's content to the view's private temporary
+// folder, for a library that reads only from a path (the rpm database), and
+// returns the path and a function that removes the copy.
+func (f *File) RealPath() (string, func(), error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer rc.Close()
+	tmp, err := f.sh.temp.CreateFile()
+	if err != nil {
+		return "", nil, err
+	}
+	remove := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, rc); err != nil {
+		remove()
+		return "", nil, fmt.Errorf("read %s: %w", f.Origin, err)
+	}
+	return tmp.Name(), remove, nil
+}
+
+// release frees what the walk callback may have made: the stream read
+// ahead, and the copy made by ReaderAt.
+func (f *File) release() {
+	if p := f.pre.Swap(nil); p != nil {
+		(*p).Close()
+	}
+	if f.raBlob != nil {
+		f.raBlob.Close()
+	}
 }
 
 // Readable reports whether the file has content that Open can read.

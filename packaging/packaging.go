@@ -278,7 +278,7 @@ func (v *View) addImage(a *opened) {
 	for _, p := range a.image.Problems {
 		o := base
 		if p.Entry != "" {
-			o = base.child(p.Entry)
+			o = base.Child(p.Entry)
 		}
 		v.sh.add(Problem{Origin: o, Err: p.Err})
 	}
@@ -328,7 +328,7 @@ func (v *View) addProblems(x *archive.Index, src *source) {
 	for _, p := range x.Problems {
 		o := src.origin
 		if p.Entry != "" {
-			o = o.child(p.Entry)
+			o = o.Child(p.Entry)
 		}
 		v.sh.add(Problem{Origin: o, Err: p.Err})
 	}

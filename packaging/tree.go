@@ -189,7 +189,7 @@ func (n *node) origin() Origin {
 	if n.e == nil {
 		return n.src.origin
 	}
-	return n.src.origin.child(n.e.Name)
+	return n.src.origin.Child(n.e.Name)
 }
 
 // add puts entry e of src into the tree at mount/e.Name. A later entry at
@@ -208,9 +208,9 @@ func (t *tree) add(e *archive.Entry, src *source) {
 		}
 		t.hide(old, Shadowed)
 		if old.src == src && old.typ != archive.TypeDir && e.Type != archive.TypeDir {
-			t.notes = append(t.notes, Problem{Path: "/" + p, Origin: src.origin.child(e.Name), Err: archive.ErrDuplicate})
+			t.notes = append(t.notes, Problem{Path: "/" + p, Origin: src.origin.Child(e.Name), Err: archive.ErrDuplicate})
 		} else if old.typ == archive.TypeDir || e.Type == archive.TypeDir {
-			t.notes = append(t.notes, Problem{Path: "/" + p, Origin: src.origin.child(e.Name), Err: archive.ErrConflict})
+			t.notes = append(t.notes, Problem{Path: "/" + p, Origin: src.origin.Child(e.Name), Err: archive.ErrConflict})
 		}
 	}
 	n := &node{name: name, parent: parent, typ: e.Type, e: e, src: src, content: e.Content, size: e.Size}
@@ -236,13 +236,13 @@ func (t *tree) linkHard(n *node, src *source) {
 	target, _, _, err := archive.CleanName(n.e.Link)
 	if err != nil {
 		n.note = archive.ErrLinkOutside.Error()
-		t.notes = append(t.notes, Problem{Path: "/" + joinPath(src.mount, n.e.Name), Origin: src.origin.child(n.e.Name), Err: fmt.Errorf("%w: hardlink to %q", archive.ErrLinkOutside, n.e.Link)})
+		t.notes = append(t.notes, Problem{Path: "/" + joinPath(src.mount, n.e.Name), Origin: src.origin.Child(n.e.Name), Err: fmt.Errorf("%w: hardlink to %q", archive.ErrLinkOutside, n.e.Link)})
 		return
 	}
 	m := t.lookup(joinPath(src.mount, target))
 	if m == nil || m.typ != archive.TypeFile || m.content == nil {
 		n.note = archive.ErrLinkDangling.Error()
-		t.notes = append(t.notes, Problem{Path: "/" + joinPath(src.mount, n.e.Name), Origin: src.origin.child(n.e.Name), Err: fmt.Errorf("%w: hardlink to %q", archive.ErrLinkDangling, n.e.Link)})
+		t.notes = append(t.notes, Problem{Path: "/" + joinPath(src.mount, n.e.Name), Origin: src.origin.Child(n.e.Name), Err: fmt.Errorf("%w: hardlink to %q", archive.ErrLinkDangling, n.e.Link)})
 		return
 	}
 	n.typ, n.content, n.size = archive.TypeFile, m.content, m.size
@@ -268,7 +268,7 @@ func (t *tree) whiteout(e *archive.Entry, src *source) (bool, *Problem) {
 	}
 	target := strings.TrimPrefix(base, ".wh.")
 	if target == "" || target == "." || target == ".." {
-		return true, &Problem{Path: "/" + joinPath(src.mount, e.Name), Origin: src.origin.child(e.Name), Err: archive.ErrInsecurePath}
+		return true, &Problem{Path: "/" + joinPath(src.mount, e.Name), Origin: src.origin.Child(e.Name), Err: archive.ErrInsecurePath}
 	}
 	p := joinPath(src.mount, path.Join(dir, target))
 	if n := t.lookup(p); n != nil {

@@ -1,7 +1,6 @@
 package packaging
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,10 +163,10 @@ func (w *walker) visit(ctx context.Context, t task) error {
 	if !w.noNested {
 		nested = t.v.openNested(ctx, f)
 	}
+	f.nested = nested
 	err := w.fn(ctx, f)
-	if p := f.pre.Swap(nil); p != nil {
-		(*p).Close()
-	}
+	f.release()
+	f.nested = nil
 	if nested == nil {
 		return err
 	}
@@ -226,6 +225,8 @@ func (v *View) fileOf(p string, n *node, status Status) *File {
 		Source:  n.src.index,
 		content: n.content,
 		sh:      v.sh,
+		fsys:    v,
+		fsPath:  p,
 	}
 	if n.e != nil {
 		f.Link = n.e.Link
@@ -250,63 +251,40 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 	if f.Type != archive.TypeFile || f.content == nil || f.Size < minArchive {
 		return nil
 	}
-	head := make([]byte, 4)
+	fmtr, ok := sniff(f.Head(), nil, 0, true)
+	if !ok {
+		return nil
+	}
+	f.Archive = true
+	if v.depth+1 > v.sh.budget.Limits.MaxDepth {
+		v.tooDeep(f)
+		return nil
+	}
 	var (
 		ra   io.ReaderAt
 		size = f.Size
 		blob *archive.Blob
 	)
 	if s, ok := f.content.(archive.Sectioner); ok && s.Section() != nil {
-		sec := s.Section()
-		if n, _ := sec.ReadAt(head, 0); n < len(head) {
-			return nil
-		}
-		if _, ok := sniff(head, nil, 0, true); !ok {
-			return nil
-		}
-		ra = sec
+		ra = s.Section()
 	} else {
-		rc, err := f.content.Open()
+		rc, err := f.Open() // the stream Head read ahead
 		if err != nil {
-			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: err})
-			f.content = nil
-			return nil
+			return nil // recorded by Open
 		}
-		n, err := io.ReadFull(rc, head)
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			rc.Close()
-			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
-			f.content = nil
-			return nil
-		}
-		stream := io.ReadCloser(&prefixed{Reader: io.MultiReader(bytes.NewReader(head[:n]), rc), c: rc})
-		if _, ok := sniff(head[:n], nil, 0, true); !ok {
-			f.pre.Store(&stream)
-			return nil
-		}
-		if v.depth+1 > v.sh.budget.Limits.MaxDepth {
-			stream.Close()
-			v.tooDeep(f)
-			return nil
-		}
-		blob, err = archive.Spill(stream, f.Size, v.sh.temp)
-		stream.Close()
+		blob, err = archive.Spill(rc, f.Size, v.sh.temp)
+		rc.Close()
 		if err != nil {
-			v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
+			if !f.failed.Load() {
+				v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
+			}
 			f.content = nil
 			return nil
 		}
-		// fn reads the copy: the entry is decompressed once.
+		// The walk callback reads the copy: the entry is decompressed once.
 		f.content = blobContent{blob}
 		ra, size = blob, blob.Size()
 	}
-	f.Archive = true
-	if v.depth+1 > v.sh.budget.Limits.MaxDepth {
-		v.tooDeep(f)
-		closeBlob(blob)
-		return nil
-	}
-	fmtr, _ := sniff(head, nil, 0, true)
 	a := &opened{name: f.Origin.Artifact}
 	nv := &View{t: newTree(), sh: v.sh, prefix: f.Path + "!", origin: f.Origin, depth: v.depth + 1}
 	if blob != nil {

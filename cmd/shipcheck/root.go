@@ -106,7 +106,7 @@ did anyone bake a credential into it.
 	root.AddCommand(
 		newFilesCmd(e),
 		notBuilt("scan", "Scan an artifact: SBOM, vulnerabilities and secrets in one pass", 8),
-		notBuilt("sbom", "Write the artifact's SBOM (CycloneDX, SPDX)", 4),
+		newSBOMCmd(e),
 		notBuilt("vuln", "Match the artifact's packages against OSV advisories", 5),
 		notBuilt("secrets", "Find credentials baked into the artifact", 7),
 		notBuilt("diff", "Compare two artifacts or SBOMs", 8),

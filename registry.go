@@ -1,0 +1,66 @@
+package shipcheck
+
+import (
+	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/dotnet/depsjson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagelockjson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/pnpmlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/yarnlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/php/composerlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/pipfilelock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/poetrylock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/requirements"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/uvlock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/ruby/gemfilelock"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/ruby/gemspec"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargoauditable"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargolock"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/apk"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/rpm"
+
+	"github.com/shipcheck/shipcheck/sbom"
+	"github.com/shipcheck/shipcheck/sbom/golang"
+	"github.com/shipcheck/shipcheck/sbom/java"
+	"github.com/shipcheck/shipcheck/sbom/npm"
+	"github.com/shipcheck/shipcheck/sbom/php"
+	"github.com/shipcheck/shipcheck/sbom/python"
+	"github.com/shipcheck/shipcheck/sbom/ruby"
+	"github.com/shipcheck/shipcheck/sbom/scalibr"
+)
+
+// Extractors returns the inventory's extractors, one line each: ours where
+// osv-scalibr has none or reads a file wrongly for us (each package says
+// why), osv-scalibr's through the adapter everywhere else.
+func Extractors() []sbom.Extractor {
+	cfg := &cpb.PluginConfig{}
+	return []sbom.Extractor{
+		// npm
+		npm.Extractor{},
+		scalibr.Declared(packagelockjson.New(cfg)),
+		scalibr.Declared(yarnlock.New(cfg)),
+		scalibr.Declared(pnpmlock.New(cfg)),
+		// Python
+		scalibr.Installed(wheelegg.New(cfg)).WithLicenses(python.Licenses),
+		scalibr.Declared(requirements.New(cfg)),
+		scalibr.Declared(pipfilelock.New(cfg)),
+		scalibr.Declared(poetrylock.New(cfg)),
+		scalibr.Declared(uvlock.New(cfg)),
+		// Java, Go
+		java.New(),
+		golang.Extractor{},
+		// .NET, Ruby, PHP, Rust
+		scalibr.Installed(depsjson.New(cfg)),
+		scalibr.Installed(gemspec.New(cfg)).WithLicenses(ruby.Licenses),
+		scalibr.Declared(gemfilelock.New(cfg)),
+		php.Extractor{},
+		scalibr.Declared(composerlock.New(cfg)),
+		scalibr.Declared(cargolock.New(cfg)),
+		scalibr.Installed(cargoauditable.New(cfg)).MatchExecutables(),
+		// OS packages
+		scalibr.Installed(dpkg.New(cfg)),
+		scalibr.Installed(apk.New(cfg)),
+		scalibr.Installed(rpm.New(cfg)).NeedsRealPath(),
+	}
+}

@@ -1,0 +1,166 @@
+// Package shipcheck is the pipeline: it opens an artifact into the artifact
+// view (package packaging), walks it once handing every file to the
+// analysers that want it (the inventory's extractors, package sbom), and
+// assembles a sorted report. The command line (cmd/shipcheck) maps flags
+// into Options and calls one function here.
+package shipcheck
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/sbom"
+)
+
+// Options tune a run.
+type Options struct {
+	packaging.Options
+	// Extractors find the packages; nil means Extractors().
+	Extractors []sbom.Extractor
+}
+
+// SBOM opens the artifact at path and takes its inventory in one walk. It
+// returns an error only when the artifact cannot be opened at all; what
+// could not be read is in the inventory's Problems.
+func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error) {
+	v, err := packaging.Open(ctx, path, opt.Options)
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	exs := opt.Extractors
+	if exs == nil {
+		exs = Extractors()
+	}
+	var (
+		mu    sync.Mutex
+		found []*sbom.Package
+	)
+	err = v.Walk(ctx, packaging.WalkOptions{}, func(ctx context.Context, f *packaging.File) error {
+		// The inventory is of what runs: files a later layer replaced or
+		// deleted ship, but are not loaded.
+		if f.Status != packaging.Visible || f.Type != archive.TypeFile {
+			return nil
+		}
+		for _, ex := range exs {
+			if !match(ex, f) {
+				continue
+			}
+			pkgs, err := extract(ctx, ex, f)
+			if err != nil {
+				f.Report(fmt.Errorf("%s: %w", ex.Name(), asNote(err)))
+			}
+			if len(pkgs) == 0 {
+				continue
+			}
+			declared := false
+			if d, ok := ex.(sbom.Declarer); ok {
+				declared = d.Declares()
+			}
+			for _, p := range pkgs {
+				stamp(p, f, declared)
+			}
+			mu.Lock()
+			found = append(found, pkgs...)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	inv := &sbom.Inventory{Sources: v.Sources, Packages: sbom.Assemble(found)}
+	for _, s := range v.Sources {
+		af, err := hashFile(s)
+		if err != nil {
+			return nil, err
+		}
+		inv.Files = append(inv.Files, af)
+	}
+	inv.Problems, inv.Partial = v.Problems(), v.Partial()
+	return inv, nil
+}
+
+// stamp gives a package found in f the file's location where the extractor
+// gave none.
+func stamp(p *sbom.Package, f *packaging.File, declared bool) {
+	if len(p.Locations) == 0 {
+		p.Locations = []sbom.Location{{}}
+	}
+	for i := range p.Locations {
+		l := &p.Locations[i]
+		if l.Path == "" {
+			l.Path, l.Origin = f.Path, f.Origin
+		}
+		l.Declared = l.Declared || declared
+	}
+}
+
+func match(ex sbom.Extractor, f *packaging.File) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			f.Report(fmt.Errorf("%w: %s panicked on the file: %v", archive.ErrUnparsable, ex.Name(), r))
+			ok = false
+		}
+	}()
+	return ex.Match(f)
+}
+
+func extract(ctx context.Context, ex sbom.Extractor, f *packaging.File) (pkgs []*sbom.Package, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pkgs, err = nil, fmt.Errorf("%w: panicked: %v", archive.ErrUnparsable, r)
+		}
+	}()
+	return ex.Extract(ctx, f)
+}
+
+// asNote makes an extractor's failure a note (the file was read, but its
+// content did not parse), unless it already says content was left unread.
+func asNote(err error) error {
+	if errors.Is(err, archive.ErrUnparsable) || archive.IsPartial(err) && isReadError(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", archive.ErrUnparsable, err)
+}
+
+func isReadError(err error) bool {
+	for _, s := range []error{archive.ErrUnreadable, archive.ErrCorrupt, archive.ErrEncrypted, archive.ErrLimit} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func hashFile(s packaging.Source) (sbom.ArtifactFile, error) {
+	af := sbom.ArtifactFile{Name: s.Name, Path: s.Path}
+	fi, err := os.Stat(s.Path)
+	if err != nil {
+		return af, err
+	}
+	if fi.IsDir() {
+		af.Dir = true
+		return af, nil
+	}
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return af, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return af, fmt.Errorf("hash %s: %w", s.Path, err)
+	}
+	af.Size, af.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return af, nil
+}
