@@ -1,6 +1,6 @@
 module github.com/shipcheck/shipcheck
 
-go 1.26.8
+go 1.26.3
 
 require (
 	github.com/CycloneDX/cyclonedx-go v0.12.0

@@ -2,6 +2,7 @@ package shipcheck
 
 import (
 	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
+	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/dotnet/depsjson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagelockjson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/pnpmlock"
@@ -30,6 +31,14 @@ import (
 	"github.com/shipcheck/shipcheck/sbom/scalibr"
 )
 
+// pinned keeps the requirements.txt lines that pin one version (== or
+// ===): for "requests>=2.0" osv-scalibr reports the lower bound as if it
+// were the version, which is not what will be installed.
+func pinned(p *extractor.Package) bool {
+	m, ok := p.Metadata.(*requirements.Metadata)
+	return !ok || m.VersionComparator == "==" || m.VersionComparator == "==="
+}
+
 // Extractors returns the inventory's extractors, one line each: ours where
 // osv-scalibr has none or reads a file wrongly for us (each package says
 // why), osv-scalibr's through the adapter everywhere else.
@@ -43,7 +52,7 @@ func Extractors() []sbom.Extractor {
 		scalibr.Declared(pnpmlock.New(cfg)),
 		// Python
 		scalibr.Installed(wheelegg.New(cfg)).WithLicenses(python.Licenses),
-		scalibr.Declared(requirements.New(cfg)),
+		scalibr.Declared(requirements.New(cfg)).Keep(pinned),
 		scalibr.Declared(pipfilelock.New(cfg)),
 		scalibr.Declared(poetrylock.New(cfg)),
 		scalibr.Declared(uvlock.New(cfg)),

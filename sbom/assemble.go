@@ -64,6 +64,9 @@ func Assemble(found []*Package) []*Package {
 		p.Excluded = p.DeclaredOnly && p.Type != Application && installed[baseEcosystem(p.Ecosystem)]
 	}
 	markShadowed(out)
+	for _, p := range out {
+		sortLocations(p.Locations) // the copy the runtime loads first
+	}
 	resolveDeps(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].PURL != out[j].PURL {
@@ -132,6 +135,9 @@ func sortLocations(ls []Location) {
 	sort.SliceStable(ls, func(i, j int) bool {
 		if ls[i].Declared != ls[j].Declared {
 			return !ls[i].Declared // installed copies first
+		}
+		if ls[i].Shadowed != ls[j].Shadowed {
+			return !ls[i].Shadowed // then the one the runtime loads
 		}
 		if ls[i].Path != ls[j].Path {
 			return ls[i].Path < ls[j].Path

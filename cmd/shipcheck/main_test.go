@@ -261,3 +261,61 @@ func TestBinary(t *testing.T) {
 		}
 	}
 }
+
+// TestSBOMDeterministic: with SOURCE_DATE_EPOCH, two runs write the same
+// bytes, in every SBOM format.
+func TestSBOMDeterministic(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "hello-function.zip"))
+	layer := abs(t, filepath.Join(examples, "hello-layer.zip"))
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	for _, format := range []string{"cyclonedx-json", "cyclonedx-xml", "spdx-json"} {
+		var outs []string
+		for range 2 {
+			code, stdout, stderr := run(t, nil, "sbom", fn, "--layer", layer, "--output", format)
+			if code != 0 {
+				t.Fatalf("%s: exit %d: %s", format, code, stderr)
+			}
+			outs = append(outs, stdout)
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%s: two runs differ", format)
+		}
+		if !strings.Contains(outs[0], "left-pad") || !strings.Contains(outs[0], "2023-11-14T22:13:20Z") {
+			t.Errorf("%s: %s", format, outs[0][:min(400, len(outs[0]))])
+		}
+	}
+}
+
+func TestSBOMOutputs(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "image.tar"))
+	dotdot := abs(t, filepath.Join(testdata, "hostile", "zip-dotdot.zip"))
+	code, stdout, stderr := run(t, []string{"bom.json", "bom.spdx.json"}, "sbom", fn, "--output", "cyclonedx-json=bom.json", "--output", "spdx-json=bom.spdx.json", "--output", "table", "--spec-version", "1.5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "util") || !strings.Contains(stdout, "com.example:util") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	b, err := os.ReadFile("bom.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bom struct {
+		SpecVersion string `json:"specVersion"`
+		Components  []struct {
+			PURL string `json:"purl"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &bom); err != nil || bom.SpecVersion != "1.5" || len(bom.Components) != 1 || bom.Components[0].PURL != "pkg:maven/com.example/util@1.2.0" {
+		t.Errorf("bom.json: %v %+v", err, bom)
+	}
+	sb, err := os.ReadFile("bom.spdx.json")
+	if err != nil || !strings.Contains(string(sb), `"spdxVersion": "SPDX-2.3"`) || !strings.Contains(string(sb), "pkg:maven/com.example/util@1.2.0") {
+		t.Errorf("bom.spdx.json: %v\n%s", err, sb)
+	}
+	// A partial read is exit 2, and still writes what was read.
+	code, stdout, _ = run(t, nil, "sbom", dotdot)
+	if code != 2 || !strings.Contains(stdout, "bomFormat") {
+		t.Errorf("partial: exit %d", code)
+	}
+}

@@ -60,7 +60,7 @@ func (e Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packag
 	for _, d := range bi.Deps {
 		path, version := d.Path, d.Version
 		if r := d.Replace; r != nil {
-			if r.Version != "" {
+			if r.Version != "" && r.Version != "(devel)" {
 				// Replaced by another module (or version): that is the code.
 				path, version = r.Path, r.Version
 			} else {

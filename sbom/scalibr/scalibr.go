@@ -36,6 +36,8 @@ type Extractor struct {
 	// executables: match by content (ELF, PE, Mach-O) rather than by the
 	// executable bit, which zips made on Windows lose.
 	executables bool
+	// keep, if set, drops what it returns false for.
+	keep func(*extractor.Package) bool
 }
 
 // Installed wraps an extractor of installed packages' metadata.
@@ -69,6 +71,12 @@ func (e *Extractor) NeedsRealPath() *Extractor {
 // MatchExecutables makes Match take executables by their content.
 func (e *Extractor) MatchExecutables() *Extractor {
 	e.executables = true
+	return e
+}
+
+// Keep sets a filter over what the extractor finds.
+func (e *Extractor) Keep(f func(*extractor.Package) bool) *Extractor {
+	e.keep = f
 	return e
 }
 
@@ -133,6 +141,9 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 	}
 	var out []*sbom.Package
 	for _, sp := range inv.Packages {
+		if e.keep != nil && !e.keep(sp) {
+			continue
+		}
 		pkg := convert(sp, e.declares)
 		pkg.FoundBy = []string{e.Name()}
 		if content != nil {

@@ -1,0 +1,297 @@
+package shipcheck
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/sbom"
+)
+
+const lockV3 = `{
+  "name": "orders", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+  "packages": {
+    "": {"name": "orders", "version": "1.0.0", "dependencies": {"a": "^1.0.0"}},
+    "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2.0.0"}},
+    "node_modules/a/node_modules/b": {"version": "2.0.0"},
+    "node_modules/b": {"version": "1.0.0"},
+    "node_modules/fsevents": {"version": "2.3.2", "optional": true, "os": ["darwin"]}
+  }
+}`
+
+// TestNpm: installed packages (a nested copy at another version kept
+// apart), the function's own package as the application, licenses in
+// their several forms, a lockfile entry not installed as declared-only and
+// excluded, and the graph as Node resolves it.
+func TestNpm(t *testing.T) {
+	inv := inventory(t, files{
+		"package.json":                               `{"name": "orders", "version": "1.0.0", "dependencies": {"a": "^1.0.0"}}`,
+		"package-lock.json":                          lockV3,
+		"node_modules/a/package.json":                `{"name": "a", "version": "1.0.0", "license": "MIT", "dependencies": {"b": "^2.0.0"}}`,
+		"node_modules/a/node_modules/b/package.json": `{"name": "b", "version": "2.0.0", "license": {"type": "ISC"}}`,
+		"node_modules/b/package.json":                `{"name": "b", "version": "1.0.0", "licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}]}`,
+		"node_modules/b/lib/package.json":            `{"type": "module"}`,
+	})
+	pkgs := byPURL(inv)
+	want := []string{"pkg:npm/a@1.0.0", "pkg:npm/b@1.0.0", "pkg:npm/b@2.0.0", "pkg:npm/fsevents@2.3.2", "pkg:npm/orders@1.0.0"}
+	if diff := cmp.Diff(want, purls(inv)); diff != "" {
+		t.Fatalf("purls (-want +got):\n%s", diff)
+	}
+	if app := pkgs["pkg:npm/orders@1.0.0"]; app.Type != sbom.Application {
+		t.Errorf("the function's package.json is %s", app.Type)
+	}
+	a := pkgs["pkg:npm/a@1.0.0"]
+	if a.DeclaredOnly || len(a.Locations) != 2 || a.Locations[0].Path != "/var/task/node_modules/a/package.json" || !a.Locations[1].Declared {
+		t.Errorf("a: installed, and named by the lockfile: %+v", a.Locations)
+	}
+	if !slices.Equal(a.DependsOn, []string{"pkg:npm/b@2.0.0"}) {
+		t.Errorf("a depends on %v, want its own nested b@2.0.0", a.DependsOn)
+	}
+	if got := pkgs["pkg:npm/b@1.0.0"].Licenses; !slices.Equal(got, []string{"MIT", "Apache-2.0"}) {
+		t.Errorf("b@1 licenses %v", got)
+	}
+	if got := pkgs["pkg:npm/b@2.0.0"].Licenses; !slices.Equal(got, []string{"ISC"}) {
+		t.Errorf("b@2 licenses %v", got)
+	}
+	fse := pkgs["pkg:npm/fsevents@2.3.2"]
+	if !fse.DeclaredOnly || !fse.Excluded || fse.Locations[0].Path != "/var/task/package-lock.json" {
+		t.Errorf("fsevents: %+v", fse)
+	}
+}
+
+// TestDeclaredShips: a source zip the platform installs at deploy time has
+// nothing installed; its pins are what will ship, not excluded.
+func TestDeclaredShips(t *testing.T) {
+	inv := inventory(t, files{
+		"main.py":          "import yaml\n",
+		"requirements.txt": "PyYAML==5.3.1\nJinja2==2.11.2  # templates\nrequests>=2.0\n",
+	})
+	pkgs := byPURL(inv)
+	for _, p := range []string{"pkg:pypi/pyyaml@5.3.1", "pkg:pypi/jinja2@2.11.2"} {
+		if pkgs[p] == nil || !pkgs[p].DeclaredOnly || pkgs[p].Excluded {
+			t.Errorf("%s: %+v", p, pkgs[p])
+		}
+	}
+	for _, p := range inv.Packages {
+		if strings.Contains(p.PURL, "requests") {
+			t.Errorf("an unpinned requirement became a component: %s", p.PURL)
+		}
+	}
+	// With something of the ecosystem installed, the pins do not ship.
+	inv = inventory(t, files{
+		"requirements.txt":              "PyYAML==5.3.1\n",
+		"six-1.16.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n\nbody\n",
+	})
+	if p := byPURL(inv)["pkg:pypi/pyyaml@5.3.1"]; p == nil || !p.Excluded {
+		t.Errorf("a pin with Python packages installed beside it: %+v", p)
+	}
+	if p := byPURL(inv)["pkg:pypi/six@1.16.0"]; p == nil || !slices.Equal(p.Licenses, []string{"MIT"}) {
+		t.Errorf("six: %+v", p)
+	}
+}
+
+// TestShadowed: a function and its layer carry the same package; the
+// runtime loads the function's copy, and the layer's is marked.
+func TestShadowed(t *testing.T) {
+	inv := inventory(t,
+		files{
+			"node_modules/lodash/package.json": `{"name": "lodash", "version": "4.17.21"}`,
+			"node_modules/ms/package.json":     `{"name": "ms", "version": "2.0.0"}`,
+			"six-1.16.0.dist-info/METADATA":    "Name: six\nVersion: 1.16.0\n",
+		},
+		files{
+			"nodejs/node_modules/lodash/package.json":                           `{"name": "lodash", "version": "4.17.15"}`,
+			"nodejs/node_modules/ms/package.json":                               `{"name": "ms", "version": "2.0.0"}`,
+			"nodejs/node_modules/debug/package.json":                            `{"name": "debug", "version": "2.6.8"}`,
+			"python/lib/python3.12/site-packages/six-1.15.0.dist-info/METADATA": "Name: six\nVersion: 1.15.0\n",
+		},
+	)
+	pkgs := byPURL(inv)
+	if got := pkgs["pkg:npm/lodash@4.17.15"].ShadowedBy; got != "/var/task/node_modules/lodash/package.json" {
+		t.Errorf("the layer's lodash 4.17.15 is shadowed by %q", got)
+	}
+	if got := pkgs["pkg:npm/lodash@4.17.21"].ShadowedBy; got != "" {
+		t.Errorf("the function's lodash is shadowed by %q", got)
+	}
+	ms := pkgs["pkg:npm/ms@2.0.0"]
+	if len(ms.Locations) != 2 || ms.Locations[0].Shadowed || !ms.Locations[1].Shadowed || ms.ShadowedBy != "" {
+		t.Errorf("ms, the same version in both: %+v", ms.Locations)
+	}
+	if pkgs["pkg:npm/debug@2.6.8"].ShadowedBy != "" {
+		t.Error("debug, only in the layer, is shadowed")
+	}
+	if got := pkgs["pkg:pypi/six@1.15.0"].ShadowedBy; got != "/var/task/six-1.16.0.dist-info/METADATA" {
+		t.Errorf("the layer's six is shadowed by %q", got)
+	}
+}
+
+func jar(t testing.TB, fs files) string { return string(zipOf(t, fs)) }
+
+// TestJava: packages by pom.properties (each of a fat jar's), located at
+// that file, the jar's hashes on its own package, licenses from pom.xml; a
+// jar without pom.properties by MANIFEST.MF; a jar in a jar.
+func TestJava(t *testing.T) {
+	codec := jar(t, files{"META-INF/maven/commons-codec/commons-codec/pom.properties": "groupId=commons-codec\nartifactId=commons-codec\nversion=1.15\n"})
+	fat := jar(t, files{
+		"META-INF/MANIFEST.MF":                                                         "Manifest-Version: 1.0\n",
+		"META-INF/maven/com.acme/orders/pom.properties":                                "#Generated\ngroupId=com.acme\nartifactId=orders\nversion=1.8.0\n",
+		"META-INF/maven/com.fasterxml.jackson.core/jackson-annotations/pom.properties": "groupId=com.fasterxml.jackson.core\nartifactId=jackson-annotations\nversion=2.14.0\n",
+		"META-INF/maven/com.fasterxml.jackson.core/jackson-annotations/pom.xml":        "<project><licenses><license><name>The Apache Software License, Version 2.0</name></license></licenses></project>",
+		"BOOT-INF/lib/commons-codec-1.15.jar":                                          codec,
+	})
+	manifestOnly := jar(t, files{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nImplementation-Title: guava\nImplementation-Version: 31.1-jre\nBundle-SymbolicName: com.google.guava\n"})
+	inv := inventory(t, files{"lib/orders-1.8.0-all.jar": fat, "lib/guava-31.1-jre.jar": manifestOnly})
+	pkgs := byPURL(inv)
+	want := []string{
+		"pkg:maven/com.acme/orders@1.8.0",
+		"pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.14.0",
+		"pkg:maven/com.google.guava/guava@31.1-jre",
+		"pkg:maven/commons-codec/commons-codec@1.15",
+	}
+	if diff := cmp.Diff(want, purls(inv)); diff != "" {
+		t.Fatalf("purls (-want +got):\n%s", diff)
+	}
+	if got := pkgs["pkg:maven/commons-codec/commons-codec@1.15"].Locations[0].Path; got != "/var/task/lib/orders-1.8.0-all.jar!BOOT-INF/lib/commons-codec-1.15.jar!META-INF/maven/commons-codec/commons-codec/pom.properties" {
+		t.Errorf("nested jar's package at %s", got)
+	}
+	orders, ann := pkgs["pkg:maven/com.acme/orders@1.8.0"], pkgs["pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.14.0"]
+	if len(orders.Hashes) != 2 || len(ann.Hashes) != 0 {
+		t.Errorf("the fat jar's hashes belong to its own package only: orders %v, shaded %v", orders.Hashes, ann.Hashes)
+	}
+	if !slices.Equal(ann.Licenses, []string{"Apache-2.0"}) {
+		t.Errorf("licenses from pom.xml: %v", ann.Licenses)
+	}
+	if got := pkgs["pkg:maven/com.google.guava/guava@31.1-jre"].Locations[0].Path; got != "/var/task/lib/guava-31.1-jre.jar" {
+		t.Errorf("a jar known by its manifest is located at %s", got)
+	}
+}
+
+// TestGoBinary builds a small Go program whose dependency is replaced by a
+// local folder, and reads it back: the main module as the application, the
+// dependency, and the toolchain as stdlib.
+func TestGoBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Go binary")
+	}
+	dir, _ := filepath.Abs(filepath.Join("testdata", "sbom", "gobin"))
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Dir = filepath.Join(dir, "hello")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod", "GOOS=linux", "GOARCH=amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In a zip made on Windows, without the executable bit: found by content.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
+	w.Write(b)
+	zw.Close()
+	inv, err := SBOM(context.Background(), write(t, "fn.zip", buf.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goVersion := strings.TrimPrefix(runtime.Version(), "go")
+	want := []string{"pkg:golang/example.com/dep@%28devel%29", "pkg:golang/example.com/hello@%28devel%29", "pkg:golang/stdlib@" + goVersion}
+	if diff := cmp.Diff(want, purls(inv)); diff != "" {
+		t.Fatalf("purls (-want +got):\n%s", diff)
+	}
+	pkgs := byPURL(inv)
+	main := pkgs["pkg:golang/example.com/hello@%28devel%29"]
+	if main.Type != sbom.Application || len(main.Hashes) != 1 || main.Locations[0].Path != "/var/task/bootstrap" {
+		t.Errorf("main module: %+v", main)
+	}
+	if !slices.Contains(main.DependsOn, "pkg:golang/stdlib@"+goVersion) {
+		t.Errorf("main depends on %v", main.DependsOn)
+	}
+}
+
+// TestRegisteredExtractors runs the lockfile and OS extractors osv-scalibr
+// provides on small files of each kind: each is wired in, with the right
+// purl and declared or installed.
+func TestRegisteredExtractors(t *testing.T) {
+	rpmdb, err := os.ReadFile(filepath.Join("testdata", "sbom", "rpm-Packages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		fs       files
+		as       packaging.Role
+		purl     string
+		declared bool
+	}{
+		{"yarn.lock", files{"yarn.lock": "# yarn lockfile v1\n\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n  resolved \"https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz\"\n"}, "", "pkg:npm/left-pad@1.3.0", true},
+		{"pnpm-lock.yaml", files{"pnpm-lock.yaml": "lockfileVersion: '6.0'\n\npackages:\n\n  /left-pad@1.3.0:\n    resolution: {integrity: sha512-x}\n    dev: false\n"}, "", "pkg:npm/left-pad@1.3.0", true},
+		{"Pipfile.lock", files{"Pipfile.lock": `{"_meta": {}, "default": {"six": {"version": "==1.16.0"}}, "develop": {}}`}, "", "pkg:pypi/six@1.16.0", true},
+		{"poetry.lock", files{"poetry.lock": "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\ndescription = \"\"\noptional = false\npython-versions = \"*\"\n"}, "", "pkg:pypi/six@1.16.0", true},
+		{"uv.lock", files{"uv.lock": "version = 1\n\n[[package]]\nname = \"six\"\nversion = \"1.16.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n"}, "", "pkg:pypi/six@1.16.0", true},
+		{"Gemfile.lock", files{"Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack\n"}, "", "pkg:gem/rack@2.2.3", true},
+		{"gemspec", files{"vendor/bundle/ruby/3.2.0/specifications/rack-2.2.3.gemspec": "Gem::Specification.new do |s|\n  s.name = \"rack\".freeze\n  s.version = \"2.2.3\"\n  s.licenses = [\"MIT\".freeze]\nend\n"}, "", "pkg:gem/rack@2.2.3", false},
+		{"composer.lock", files{"composer.lock": `{"packages": [{"name": "monolog/monolog", "version": "2.9.1"}], "packages-dev": []}`}, "", "pkg:composer/monolog/monolog@2.9.1", true},
+		{"installed.json", files{"vendor/composer/installed.json": `{"packages": [{"name": "monolog/monolog", "version": "2.9.1", "license": ["MIT"]}]}`}, "", "pkg:composer/monolog/monolog@2.9.1", false},
+		{"installed.json v1", files{"vendor/composer/installed.json": `[{"name": "psr/log", "version": "1.1.4"}]`}, "", "pkg:composer/psr/log@1.1.4", false},
+		{"Cargo.lock", files{"Cargo.lock": "version = 3\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.190\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"}, "", "pkg:cargo/serde@1.0.190", true},
+		{"deps.json", files{"app.deps.json": `{"runtimeTarget": {"name": ".NETCoreApp,Version=v8.0"}, "targets": {".NETCoreApp,Version=v8.0": {}}, "libraries": {"App/1.0.0": {"type": "project"}, "Newtonsoft.Json/13.0.1": {"type": "package"}}}`}, "", "pkg:nuget/Newtonsoft.Json@13.0.1", false},
+		{"apk", files{
+			"etc/os-release":       "ID=alpine\nVERSION_ID=3.19.1\n",
+			"lib/apk/db/installed": "P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\n",
+		}, packaging.Archive, "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.19.1", false},
+		{"rpm", files{"etc/os-release": "ID=centos\nVERSION_ID=7\n", "var/lib/rpm/Packages": string(rpmdb)}, packaging.Archive, "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			inv, err := SBOM(context.Background(), write(t, "a.zip", zipOf(t, c.fs)), Options{Options: packaging.Options{As: c.as}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(inv.Packages) == 0 {
+				t.Fatalf("nothing found; problems %v", inv.Problems)
+			}
+			if c.purl == "" { // the rpm database: anything found, installed
+				if inv.Packages[0].DeclaredOnly || !strings.HasPrefix(inv.Packages[0].PURL, "pkg:rpm/") {
+					t.Errorf("rpm: %+v", inv.Packages[0])
+				}
+				return
+			}
+			p := byPURL(inv)[c.purl]
+			if p == nil {
+				t.Fatalf("no %s in %v", c.purl, purls(inv))
+			}
+			if p.DeclaredOnly != c.declared {
+				t.Errorf("declared only %v, want %v", p.DeclaredOnly, c.declared)
+			}
+		})
+	}
+}
+
+// TestUnparsable: a metadata file that does not parse is a problem naming
+// the file, the rest is found, and the results are not partial.
+func TestUnparsable(t *testing.T) {
+	inv := inventory(t, files{
+		"node_modules/a/package.json": `{"name": "a", "version": `,
+		"node_modules/b/package.json": `{"name": "b", "version": "1.0.0"}`,
+	})
+	if _, ok := byPURL(inv)["pkg:npm/b@1.0.0"]; !ok || inv.Partial || len(inv.Problems) != 1 {
+		t.Fatalf("packages %v, partial %v, problems %v", purls(inv), inv.Partial, inv.Problems)
+	}
+	p := inv.Problems[0]
+	if !errors.Is(p.Err, archive.ErrUnparsable) || p.Origin.String() != "fn.zip!node_modules/a/package.json" {
+		t.Errorf("problem: %s", p)
+	}
+}
