@@ -22,6 +22,7 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/os/rpm"
 
 	"github.com/shipcheck/shipcheck/sbom"
+	sbomdpkg "github.com/shipcheck/shipcheck/sbom/dpkg"
 	"github.com/shipcheck/shipcheck/sbom/golang"
 	"github.com/shipcheck/shipcheck/sbom/java"
 	"github.com/shipcheck/shipcheck/sbom/npm"
@@ -47,11 +48,11 @@ func Extractors() []sbom.Extractor {
 	return []sbom.Extractor{
 		// npm
 		npm.Extractor{},
-		scalibr.Declared(packagelockjson.New(cfg)),
+		scalibr.Declared(packagelockjson.New(cfg)).Enrich(npm.Lockfile),
 		scalibr.Declared(yarnlock.New(cfg)),
 		scalibr.Declared(pnpmlock.New(cfg)),
 		// Python
-		scalibr.Installed(wheelegg.New(cfg)).WithLicenses(python.Licenses),
+		scalibr.Installed(wheelegg.New(cfg)).Enrich(python.Metadata),
 		scalibr.Declared(requirements.New(cfg)).Keep(pinned),
 		scalibr.Declared(pipfilelock.New(cfg)),
 		scalibr.Declared(poetrylock.New(cfg)),
@@ -61,14 +62,14 @@ func Extractors() []sbom.Extractor {
 		golang.Extractor{},
 		// .NET, Ruby, PHP, Rust
 		scalibr.Installed(depsjson.New(cfg)),
-		scalibr.Installed(gemspec.New(cfg)).WithLicenses(ruby.Licenses),
-		scalibr.Declared(gemfilelock.New(cfg)),
+		scalibr.Installed(gemspec.New(cfg)).Enrich(ruby.Gemspec),
+		scalibr.Declared(gemfilelock.New(cfg)).Enrich(ruby.GemfileLock),
 		php.Extractor{},
 		scalibr.Declared(composerlock.New(cfg)),
 		scalibr.Declared(cargolock.New(cfg)),
 		scalibr.Installed(cargoauditable.New(cfg)).MatchExecutables(),
 		// OS packages
-		scalibr.Installed(dpkg.New(cfg)),
+		scalibr.Installed(dpkg.New(cfg)).Enrich(sbomdpkg.Status),
 		scalibr.Installed(apk.New(cfg)),
 		scalibr.Installed(rpm.New(cfg)).NeedsRealPath(),
 	}

@@ -295,3 +295,41 @@ func TestUnparsable(t *testing.T) {
 		t.Errorf("problem: %s", p)
 	}
 }
+
+// TestDependencyGraph: the graph comes from whatever records it: a lockfile
+// alone (a source zip), Requires-Dist, Gemfile.lock, a dpkg status file.
+func TestDependencyGraph(t *testing.T) {
+	deps := func(inv *sbom.Inventory, purl string) []string {
+		if p := byPURL(inv)[purl]; p != nil {
+			return p.DependsOn
+		}
+		t.Errorf("no %s in %v", purl, purls(inv))
+		return nil
+	}
+	npmSrc := inventory(t, files{"package.json": `{"name": "orders", "version": "1.0.0"}`, "package-lock.json": strings.Replace(lockV3, `"node_modules/a/node_modules/b": {"version": "2.0.0"},`, "", 1)})
+	if got := deps(npmSrc, "pkg:npm/a@1.0.0"); !slices.Equal(got, []string{"pkg:npm/b@1.0.0"}) {
+		t.Errorf("lockfile only: a depends on %v", got)
+	}
+	py := inventory(t, files{
+		"requests-2.28.1.dist-info/METADATA": "Name: requests\nVersion: 2.28.1\nRequires-Dist: idna (<4,>=2.5)\nRequires-Dist: urllib3<1.27,>=1.21.1\nRequires-Dist: PySocks (!=1.5.7,>=1.5.6) ; extra == 'socks'\n\n",
+		"idna-3.3.dist-info/METADATA":        "Name: idna\nVersion: 3.3\n\n",
+		"urllib3-1.26.12.dist-info/METADATA": "Name: urllib3\nVersion: 1.26.12\n\n",
+	})
+	if got := deps(py, "pkg:pypi/requests@2.28.1"); !slices.Equal(got, []string{"pkg:pypi/idna@3.3", "pkg:pypi/urllib3@1.26.12"}) {
+		t.Errorf("Requires-Dist: %v", got)
+	}
+	rb := inventory(t, files{"Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    rack-protection (3.0.5)\n      rack\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack-protection\n"})
+	if got := deps(rb, "pkg:gem/rack-protection@3.0.5"); !slices.Equal(got, []string{"pkg:gem/rack@2.2.3"}) {
+		t.Errorf("Gemfile.lock: %v", got)
+	}
+	deb, err := SBOM(context.Background(), write(t, "root.zip", zipOf(t, files{
+		"etc/os-release":      "ID=debian\nVERSION_ID=\"12\"\n",
+		"var/lib/dpkg/status": "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\nPackage: libexpat1\nStatus: install ok installed\nVersion: 2.5.0-1\nArchitecture: amd64\nDepends: libc6 (>= 2.25) | libc6-udeb\n\n",
+	})), Options{Options: packaging.Options{As: packaging.Archive}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := deps(deb, "pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&distro=12"); len(got) != 1 || !strings.HasPrefix(got[0], "pkg:deb/debian/libc6@2.36-9") {
+		t.Errorf("dpkg Depends: %v (purls %v)", got, purls(deb))
+	}
+}

@@ -1,5 +1,6 @@
 // Package python reads what osv-scalibr's Python extractors leave out of an
-// installed package's METADATA or PKG-INFO: its license.
+// installed package's METADATA or PKG-INFO: its license and its
+// dependencies (Requires-Dist).
 package python
 
 import (
@@ -37,12 +38,17 @@ var classifiers = map[string]string{
 	"CC0 1.0 Universal (CC0 1.0) Public Domain Dedication":    "CC0-1.0",
 }
 
-// Licenses sets p's licenses from a METADATA or PKG-INFO file:
-// License-Expression (PEP 639), else a one-line License field, else the
-// license classifiers.
-func Licenses(p *sbom.Package, content []byte) {
+// Metadata sets the licenses and dependencies of the package found in a
+// METADATA or PKG-INFO file. Licenses: License-Expression (PEP 639), else a
+// one-line License field, else the license classifiers. Dependencies: the
+// Requires-Dist entries that no extra asks for.
+func Metadata(pkgs []*sbom.Package, content []byte) {
+	if len(pkgs) != 1 {
+		return
+	}
+	p := pkgs[0]
 	var expr, license string
-	var fromClassifiers []string
+	var fromClassifiers, deps []string
 	sc := bufio.NewScanner(bytes.NewReader(content))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -60,6 +66,12 @@ func Licenses(p *sbom.Package, content []byte) {
 			expr = v
 		case "license":
 			license = v
+		case "requires-dist":
+			if !strings.Contains(v, "extra ==") && !strings.Contains(v, "extra==") {
+				if n := requirementName(v); n != "" {
+					deps = append(deps, n)
+				}
+			}
 		case "classifier":
 			if rest, ok := strings.CutPrefix(v, "License :: OSI Approved :: "); ok {
 				if id, ok := classifiers[rest]; ok {
@@ -80,4 +92,15 @@ func Licenses(p *sbom.Package, content []byte) {
 	case len(fromClassifiers) > 0:
 		p.Licenses = fromClassifiers
 	}
+	p.WithDeps(deps...)
+}
+
+// requirementName is the distribution name a requirement starts with:
+// "idna (<4,>=2.5)", "urllib3<1.27,>=1.21.1; python_version >= '3'".
+func requirementName(req string) string {
+	end := strings.IndexAny(req, " ;(<>=!~[")
+	if end < 0 {
+		end = len(req)
+	}
+	return strings.TrimSpace(req[:end])
 }

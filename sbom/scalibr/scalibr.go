@@ -28,9 +28,9 @@ import (
 type Extractor struct {
 	ex       filesystem.Extractor
 	declares bool
-	// enrich adds what the extractor leaves out (licenses) from the same
-	// bytes.
-	enrich func(p *sbom.Package, content []byte)
+	// enrich adds what the extractor leaves out (licenses, dependencies)
+	// from the same bytes, to all the packages found in one file.
+	enrich func(pkgs []*sbom.Package, content []byte)
 	// realPath: the extractor reads the file by name.
 	realPath bool
 	// executables: match by content (ELF, PE, Mach-O) rather than by the
@@ -80,8 +80,10 @@ func (e *Extractor) Keep(f func(*extractor.Package) bool) *Extractor {
 	return e
 }
 
-// WithLicenses sets a function that reads licenses from the file's bytes.
-func (e *Extractor) WithLicenses(f func(p *sbom.Package, content []byte)) *Extractor {
+// Enrich sets a function that reads, from the file's bytes, what the
+// extractor leaves out of the packages it found there (licenses,
+// dependencies).
+func (e *Extractor) Enrich(f func(pkgs []*sbom.Package, content []byte)) *Extractor {
 	e.enrich = f
 	return e
 }
@@ -136,7 +138,7 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		return nil, err
 	}
 	var content []byte
-	if e.enrich != nil && f.Size <= 16<<20 {
+	if e.enrich != nil && f.Size <= 64<<20 {
 		content, _ = io.ReadAll(io.NewSectionReader(ra, 0, f.Size))
 	}
 	var out []*sbom.Package
@@ -146,10 +148,10 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		}
 		pkg := convert(sp, e.declares)
 		pkg.FoundBy = []string{e.Name()}
-		if content != nil {
-			e.enrich(pkg, content)
-		}
 		out = append(out, pkg)
+	}
+	if content != nil && len(out) > 0 {
+		e.enrich(out, content)
 	}
 	return out, nil
 }
