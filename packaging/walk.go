@@ -45,9 +45,9 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	w := &walker{fn: fn, noNested: opt.NoNested}
+	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible)}
 	w.cond = sync.NewCond(&w.mu)
-	w.push(v, nil, v.files(Visible))
+	w.pending = len(w.topRefs)
 	g, ctx := errgroup.WithContext(ctx)
 	stop := context.AfterFunc(ctx, w.cancel)
 	defer stop()
@@ -65,10 +65,13 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 type walker struct {
 	fn       WalkFunc
 	noNested bool
+	top      *View
+	topRefs  []fileRef // the artifact's own files, taken in order
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	stack    []task // LIFO: the next task is the last
+	next     int    // the next of topRefs
+	stack    []task // nested archives' entries, LIFO: they go first
 	pending  int    // tasks queued or running
 	canceled bool
 }
@@ -102,19 +105,29 @@ func (w *walker) cancel() {
 	w.cond.Broadcast()
 }
 
-// next returns the next task, or false when the walk is over or canceled.
-func (w *walker) next() (task, bool) {
+// take returns the next task, or false when the walk is over or canceled:
+// the entries of the nested archives opened last first (so that their
+// copies are released soon), then the artifact's own files in order.
+func (w *walker) take() (task, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for len(w.stack) == 0 && w.pending > 0 && !w.canceled {
+	for len(w.stack) == 0 && w.next == len(w.topRefs) && w.pending > 0 && !w.canceled {
 		w.cond.Wait()
 	}
-	if w.canceled || len(w.stack) == 0 {
+	switch {
+	case w.canceled:
 		return task{}, false
+	case len(w.stack) > 0:
+		t := w.stack[len(w.stack)-1]
+		w.stack = w.stack[:len(w.stack)-1]
+		return t, true
+	case w.next < len(w.topRefs):
+		t := task{v: w.top, ref: w.topRefs[w.next]}
+		w.topRefs[w.next] = fileRef{}
+		w.next++
+		return t, true
 	}
-	t := w.stack[len(w.stack)-1]
-	w.stack = w.stack[:len(w.stack)-1]
-	return t, true
+	return task{}, false
 }
 
 func (w *walker) done(t task) {
@@ -131,7 +144,7 @@ func (w *walker) done(t task) {
 
 func (w *walker) work(ctx context.Context) error {
 	for {
-		t, ok := w.next()
+		t, ok := w.take()
 		if ok && ctx.Err() != nil {
 			w.done(t)
 			w.cancel()
@@ -142,6 +155,8 @@ func (w *walker) work(ctx context.Context) error {
 			w.mu.Lock()
 			rest := w.stack
 			w.stack = nil
+			w.pending -= len(w.topRefs) - w.next
+			w.next = len(w.topRefs)
 			w.mu.Unlock()
 			for _, r := range rest {
 				w.done(r)
