@@ -53,12 +53,14 @@ func Extractors() []sbom.Extractor {
 		scalibr.Declared(pnpmlock.New(cfg)),
 		// Python
 		scalibr.Installed(wheelegg.New(cfg)).Enrich(python.Metadata),
+		python.Project{},
 		scalibr.Declared(requirements.New(cfg)).Keep(pinned),
 		scalibr.Declared(pipfilelock.New(cfg)),
 		scalibr.Declared(poetrylock.New(cfg)),
 		scalibr.Declared(uvlock.New(cfg)),
 		// Java, Go
 		java.New(),
+		java.Project{},
 		golang.Extractor{},
 		// .NET, Ruby, PHP, Rust
 		scalibr.Installed(depsjson.New(cfg)),

@@ -56,6 +56,9 @@ func TestNpm(t *testing.T) {
 	if a.DeclaredOnly || len(a.Locations) != 2 || a.Locations[0].Path != "/var/task/node_modules/a/package.json" || !a.Locations[1].Declared {
 		t.Errorf("a: installed, and named by the lockfile: %+v", a.Locations)
 	}
+	if a.Direct == nil || !*a.Direct || pkgs["pkg:npm/b@2.0.0"].Direct == nil || *pkgs["pkg:npm/b@2.0.0"].Direct {
+		t.Errorf("a is direct, the nested b transitive: %v %v", a.Direct, pkgs["pkg:npm/b@2.0.0"].Direct)
+	}
 	if !slices.Equal(a.DependsOn, []string{"pkg:npm/b@2.0.0"}) {
 		t.Errorf("a depends on %v, want its own nested b@2.0.0", a.DependsOn)
 	}
@@ -253,6 +256,10 @@ func TestRegisteredExtractors(t *testing.T) {
 			"etc/os-release":       "ID=alpine\nVERSION_ID=3.19.1\n",
 			"lib/apk/db/installed": "P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\n",
 		}, packaging.Archive, "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.19.1", false},
+		{"dpkg status.d (distroless)", files{
+			"etc/os-release":                 "ID=debian\nVERSION_ID=\"12\"\n",
+			"var/lib/dpkg/status.d/libssl3": "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\n",
+		}, packaging.Archive, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=12", false},
 		{"rpm", files{"etc/os-release": "ID=centos\nVERSION_ID=7\n", "var/lib/rpm/Packages": string(rpmdb)}, packaging.Archive, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -331,5 +338,30 @@ func TestDependencyGraph(t *testing.T) {
 	}
 	if got := deps(deb, "pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&distro=12"); len(got) != 1 || !strings.HasPrefix(got[0], "pkg:deb/debian/libc6@2.36-9") {
 		t.Errorf("dpkg Depends: %v (purls %v)", got, purls(deb))
+	}
+}
+
+// TestProjects: the deployment's own pyproject.toml and pom.xml are
+// application components; the ones inside packages are not.
+func TestProjects(t *testing.T) {
+	inv := inventory(t, files{
+		"pyproject.toml": "[project]\nname = \"Orders_API\"\nversion = \"2.1.0\"\ndependencies = [\"requests>=2\"]\nlicense = {text = \"MIT\"}\n",
+		"pom.xml":        "<project><parent><groupId>com.acme</groupId><version>1.8.0</version></parent><artifactId>orders</artifactId></project>",
+		"requests-2.28.1.dist-info/METADATA": "Name: requests\nVersion: 2.28.1\n\n",
+		"requests-2.28.1.dist-info/pyproject.toml": "[project]\nname = \"not-me\"\n",
+	})
+	pkgs := byPURL(inv)
+	py := pkgs["pkg:pypi/orders-api@2.1.0"]
+	if py == nil || py.Type != sbom.Application || !slices.Equal(py.Licenses, []string{"MIT"}) || !slices.Equal(py.DependsOn, []string{"pkg:pypi/requests@2.28.1"}) {
+		t.Errorf("pyproject.toml: %+v", py)
+	}
+	if r := pkgs["pkg:pypi/requests@2.28.1"]; r.Direct == nil || !*r.Direct {
+		t.Errorf("requests, named by the project: direct %v", r.Direct)
+	}
+	if mvn := pkgs["pkg:maven/com.acme/orders@1.8.0"]; mvn == nil || mvn.Type != sbom.Application {
+		t.Errorf("pom.xml: %v", purls(inv))
+	}
+	if _, ok := pkgs["pkg:pypi/not-me"]; ok {
+		t.Error("a pyproject.toml inside an installed package became the application")
 	}
 }

@@ -68,6 +68,7 @@ func Assemble(found []*Package) []*Package {
 		sortLocations(p.Locations) // the copy the runtime loads first
 	}
 	resolveDeps(out)
+	markDirect(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].PURL != out[j].PURL {
 			return out[i].PURL < out[j].PURL
@@ -355,6 +356,35 @@ func pickDep(from *Package, name string, cands []*Package) *Package {
 		}
 	}
 	return nil
+}
+
+// markDirect marks what an application names itself as direct, and the
+// other installed packages of its ecosystem as transitive.
+func markDirect(pkgs []*Package) {
+	byPURL := map[string]*Package{}
+	apps := map[string]bool{}
+	for _, p := range pkgs {
+		byPURL[p.PURL] = p
+	}
+	yes, no := true, false
+	for _, p := range pkgs {
+		// A Go binary records every module linked, not which the main
+		// module requires itself.
+		if p.Type != Application || len(p.DependsOn) == 0 || p.Ecosystem == "Go" {
+			continue
+		}
+		apps[baseEcosystem(p.Ecosystem)] = true
+		for _, d := range p.DependsOn {
+			if t := byPURL[d]; t != nil {
+				t.Direct = &yes
+			}
+		}
+	}
+	for _, p := range pkgs {
+		if p.Type != Application && p.Direct == nil && apps[baseEcosystem(p.Ecosystem)] && !p.DeclaredOnly {
+			p.Direct = &no
+		}
+	}
 }
 
 // assignIDs gives each package its purl as ID, made unique, and rewrites

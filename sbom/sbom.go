@@ -10,6 +10,8 @@ package sbom
 
 import (
 	"context"
+	"path"
+	"strings"
 
 	"github.com/shipcheck/shipcheck/packaging"
 )
@@ -138,6 +140,23 @@ func IsExecutable(head []byte) bool {
 		return true
 	}
 	return head[0] == 'M' && head[1] == 'Z'
+}
+
+// AtTop reports whether f sits at the top of the deployment: at the top of
+// the artifact itself (a zip's or folder's own top level, wherever it is
+// mounted), or in an image at a function platform's task root.
+func AtTop(f *packaging.File) bool {
+	if f.Depth > 0 {
+		return false
+	}
+	if c := f.Origin.Chain; len(c) == 1 && !strings.Contains(c[0], "/") {
+		return true
+	}
+	switch path.Dir(f.Path) {
+	case "/var/task", "/workspace", "/home/site/wwwroot":
+		return true
+	}
+	return false
 }
 
 // WithDeps records dependency names for Assemble to resolve.
