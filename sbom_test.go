@@ -257,7 +257,7 @@ func TestRegisteredExtractors(t *testing.T) {
 			"lib/apk/db/installed": "P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\n",
 		}, packaging.Archive, "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.19.1", false},
 		{"dpkg status.d (distroless)", files{
-			"etc/os-release":                 "ID=debian\nVERSION_ID=\"12\"\n",
+			"etc/os-release":                "ID=debian\nVERSION_ID=\"12\"\n",
 			"var/lib/dpkg/status.d/libssl3": "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\n",
 		}, packaging.Archive, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=12", false},
 		{"rpm", files{"etc/os-release": "ID=centos\nVERSION_ID=7\n", "var/lib/rpm/Packages": string(rpmdb)}, packaging.Archive, "", false},
@@ -345,9 +345,9 @@ func TestDependencyGraph(t *testing.T) {
 // application components; the ones inside packages are not.
 func TestProjects(t *testing.T) {
 	inv := inventory(t, files{
-		"pyproject.toml": "[project]\nname = \"Orders_API\"\nversion = \"2.1.0\"\ndependencies = [\"requests>=2\"]\nlicense = {text = \"MIT\"}\n",
-		"pom.xml":        "<project><parent><groupId>com.acme</groupId><version>1.8.0</version></parent><artifactId>orders</artifactId></project>",
-		"requests-2.28.1.dist-info/METADATA": "Name: requests\nVersion: 2.28.1\n\n",
+		"pyproject.toml":                           "[project]\nname = \"Orders_API\"\nversion = \"2.1.0\"\ndependencies = [\"requests>=2\"]\nlicense = {text = \"MIT\"}\n",
+		"pom.xml":                                  "<project><parent><groupId>com.acme</groupId><version>1.8.0</version></parent><artifactId>orders</artifactId></project>",
+		"requests-2.28.1.dist-info/METADATA":       "Name: requests\nVersion: 2.28.1\n\n",
 		"requests-2.28.1.dist-info/pyproject.toml": "[project]\nname = \"not-me\"\n",
 	})
 	pkgs := byPURL(inv)
