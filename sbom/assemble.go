@@ -121,6 +121,9 @@ func merge(m, p *Package) {
 	if m.SourceName == "" {
 		m.SourceName = p.SourceName
 	}
+	if m.SourceVersion == "" {
+		m.SourceVersion = p.SourceVersion
+	}
 }
 
 func union(a, b []string) []string {

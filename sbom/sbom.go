@@ -84,8 +84,10 @@ type Package struct {
 	ShadowedBy string
 	// DependsOn lists the IDs of the packages this one depends on.
 	DependsOn []string
-	// SourceName is an OS package's source package, where it differs.
-	SourceName string
+	// SourceName and SourceVersion are an OS package's source package,
+	// where they differ: OS advisories name source packages.
+	SourceName    string
+	SourceVersion string
 	// FoundBy names the extractors that found it.
 	FoundBy []string
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
+	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
 	scalibrfs "github.com/google/osv-scalibr/fs"
 	scalibrlog "github.com/google/osv-scalibr/log"
@@ -174,8 +175,18 @@ func convert(sp *extractor.Package, declared bool) *sbom.Package {
 		loc.Line = d.File.LineNumber
 	}
 	p.Locations = []sbom.Location{loc}
-	if m, ok := sp.Metadata.(*dpkgmeta.Metadata); ok && m.SourceName != "" && m.SourceName != m.PackageName {
-		p.SourceName = m.SourceName
+	switch m := sp.Metadata.(type) {
+	case *dpkgmeta.Metadata:
+		if m.SourceName != "" && m.SourceName != m.PackageName {
+			p.SourceName = m.SourceName
+		}
+		if m.SourceVersion != "" && m.SourceVersion != sp.Version {
+			p.SourceVersion = m.SourceVersion
+		}
+	case *apkmeta.Metadata:
+		if m.OriginName != "" && m.OriginName != m.PackageName {
+			p.SourceName = m.OriginName
+		}
 	}
 	return p
 }
