@@ -14,10 +14,13 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/sbom"
+	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
+	"github.com/shipcheck/shipcheck/vuln"
 )
 
 // Options tune a run.
@@ -163,4 +166,65 @@ func hashFile(s packaging.Source) (sbom.ArtifactFile, error) {
 	}
 	af.Size, af.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	return af, nil
+}
+
+// VulnOptions tune Vulns.
+type VulnOptions struct {
+	Options
+	// SBOM, if set, is a CycloneDX SBOM to match instead of an artifact.
+	SBOM string
+	// Source says where advisories come from.
+	Source vuln.SourceOptions
+	// Ignores and VEX are decisions the team already took.
+	Ignores []vuln.Ignore
+	VEX     []vuln.VEXStatement
+	// Now is the time ignore rules expire against (zero: now).
+	Now time.Time
+}
+
+// VulnReport is an inventory and the advisories affecting it.
+type VulnReport struct {
+	Inventory *sbom.Inventory
+	Result    *vuln.Result
+	// Expired are the ignore rules past their date, which no longer apply.
+	Expired []vuln.Ignore
+}
+
+// Vulns takes the inventory of the artifact at path (or reads opt.SBOM) and
+// matches what ships against the advisories, applying ignore rules and VEX
+// statements. It returns an error when the artifact or the advisories
+// cannot be read.
+func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, error) {
+	var inv *sbom.Inventory
+	if opt.SBOM != "" {
+		f, err := os.Open(opt.SBOM)
+		if err != nil {
+			return nil, err
+		}
+		inv, err = cyclonedx.Decode(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", opt.SBOM, err)
+		}
+	} else {
+		var err error
+		if inv, err = SBOM(ctx, path, opt.Options); err != nil {
+			return nil, err
+		}
+	}
+	src, release, err := vuln.OpenSource(ctx, opt.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	res, err := vuln.Match(ctx, inv.Packages, src)
+	if err != nil {
+		return nil, err
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	expired := vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
+	return &VulnReport{Inventory: inv, Result: res, Expired: expired}, nil
 }

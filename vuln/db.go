@@ -232,9 +232,14 @@ func Build(ctx context.Context, dir, source string, exports []Export) (Info, err
 		}
 		return m.Put([]byte("schema"), []byte(schema))
 	})
+	if err == nil {
+		// One large write leaves half the file free pages: copy it tight.
+		err = compact(b, tmpName+".compact")
+	}
 	if cerr := b.Close(); err == nil {
 		err = cerr
 	}
+	defer os.Remove(tmpName + ".compact")
 	if err != nil {
 		return Info{}, fmt.Errorf("build the advisory database: %w", err)
 	}
@@ -242,11 +247,23 @@ func Build(ctx context.Context, dir, source string, exports []Export) (Info, err
 		return Info{}, err
 	}
 	final := filepath.Join(dir, DBFile)
-	if err := os.Rename(tmpName, final); err != nil {
+	if err := os.Rename(tmpName+".compact", final); err != nil {
 		return Info{}, err
 	}
 	info.Path = final
 	return info, nil
+}
+
+func compact(src *bolt.DB, dst string) error {
+	d, err := bolt.Open(dst, 0o644, &bolt.Options{NoFreelistSync: true})
+	if err != nil {
+		return err
+	}
+	if err := bolt.Compact(d, src, 64<<20); err != nil {
+		d.Close()
+		return err
+	}
+	return d.Close()
 }
 
 // readExports reads every record of the exports, in parallel, keeping the

@@ -129,7 +129,7 @@ func TestAllowPartial(t *testing.T) {
 }
 
 func TestNotBuilt(t *testing.T) {
-	for _, cmd := range []string{"scan", "vuln", "secrets", "diff", "db", "config"} {
+	for _, cmd := range []string{"scan", "secrets", "diff", "config"} {
 		code, _, stderr := run(t, nil, cmd, "x.zip")
 		if code != 2 || !strings.Contains(stderr, "not built yet") {
 			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)

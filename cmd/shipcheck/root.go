@@ -107,10 +107,10 @@ did anyone bake a credential into it.
 		newFilesCmd(e),
 		notBuilt("scan", "Scan an artifact: SBOM, vulnerabilities and secrets in one pass", 8),
 		newSBOMCmd(e),
-		notBuilt("vuln", "Match the artifact's packages against OSV advisories", 5),
+		newVulnCmd(e),
 		notBuilt("secrets", "Find credentials baked into the artifact", 7),
 		notBuilt("diff", "Compare two artifacts or SBOMs", 8),
-		notBuilt("db", "Manage the local advisory database", 5),
+		newDBCmd(e),
 		notBuilt("config", "Write or check .shipcheck.yaml", 8),
 		newVersionCmd(e),
 	)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/sbom"
+	"github.com/shipcheck/shipcheck/vuln"
 )
 
 // Options tune the encoding.
@@ -36,6 +37,11 @@ type Options struct {
 	Deterministic bool
 	// ToolVersion is shipcheck's version, recorded as the tool.
 	ToolVersion string
+	// Findings, if any, go in the vulnerabilities section, each affecting
+	// its component; suppressed ones carry their analysis.
+	Findings []vuln.Finding
+	// Advisories says where the findings' advisories came from.
+	Advisories *vuln.SourceInfo
 }
 
 // SpecVersions are the versions Encode writes.
@@ -98,6 +104,10 @@ func BOM(inv *sbom.Inventory, opt Options) *cdx.BOM {
 	}
 	bom.Components = &comps
 	bom.Dependencies = &deps
+	if len(opt.Findings) > 0 {
+		vs := vulnerabilities(opt.Findings, opt.Advisories)
+		bom.Vulnerabilities = &vs
+	}
 	if opt.Deterministic {
 		bom.SerialNumber = contentSerial(inv, opt)
 	} else {

@@ -1,0 +1,53 @@
+package shipcheck
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shipcheck/shipcheck/vuln"
+)
+
+// ConfigFile is the configuration's name in the working folder.
+const ConfigFile = ".shipcheck.yaml"
+
+// Config is a project's .shipcheck.yaml.
+type Config struct {
+	// Ignore lists advisories the team decided about, each with a reason
+	// and an optional expiry date.
+	Ignore []vuln.Ignore `yaml:"ignore"`
+}
+
+// LoadConfig reads the configuration at path; with path "" it reads
+// .shipcheck.yaml in the working folder if there is one. Unknown keys are
+// errors, so that a typo does not silently drop a rule.
+func LoadConfig(path string) (*Config, error) {
+	explicit := path != ""
+	if !explicit {
+		path = ConfigFile
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	for _, i := range c.Ignore {
+		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	return &c, nil
+}
