@@ -144,11 +144,14 @@ func (d *DB) Lookup(key string) ([]*Record, error) {
 	return out, err
 }
 
-// Export is one all.zip of OSV records.
+// Export is one all.zip of OSV records, or one record as JSON.
 type Export struct {
 	Name string // for messages: the file or URL it came from
 	R    io.ReaderAt
 	Size int64
+	// JSON, if set, is one OSV record (a folder of .json records, as
+	// OSV's exports unpack to, is read this way).
+	JSON []byte
 }
 
 // stored is a record ready to store.
@@ -263,7 +266,13 @@ func compact(src *bolt.DB, dst string) error {
 		d.Close()
 		return err
 	}
-	return d.Close()
+	var size int64
+	d.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
+	if err := d.Close(); err != nil {
+		return err
+	}
+	// bbolt grows its file ahead of the data; drop what holds no page.
+	return os.Truncate(dst, size)
 }
 
 // readExports reads every record of the exports, in parallel, keeping the
@@ -279,6 +288,18 @@ func readExports(ctx context.Context, exports []Export) ([]*stored, error) {
 	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
 	defer enc.Close()
 	for _, ex := range exports {
+		if ex.JSON != nil {
+			s, err := prepare(ex.JSON, enc)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", ex.Name, err)
+			}
+			if s != nil {
+				if old := byID[s.id]; old == nil || s.modified > old.modified {
+					byID[s.id] = s
+				}
+			}
+			continue
+		}
 		zr, err := zip.NewReader(ex.R, ex.Size)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: not a zip of OSV records: %v", ex.Name, err)
@@ -369,7 +390,8 @@ func contains(l []string, s string) bool {
 }
 
 // Import builds a database in dir from local exports: an all.zip, or a
-// folder holding <Ecosystem>/all.zip (any .zip below it is read).
+// folder holding <Ecosystem>/all.zip (any .zip below it is read, and any
+// .json record, as the exports unpack to).
 func Import(ctx context.Context, dir, path string) (Info, error) {
 	exports, closeAll, err := openExports(path)
 	if err != nil {
@@ -383,6 +405,7 @@ func Import(ctx context.Context, dir, path string) (Info, error) {
 // openExports opens the zips at path.
 func openExports(path string) ([]Export, func(), error) {
 	var files []*os.File
+	var records []Export
 	closeAll := func() {
 		for _, f := range files {
 			f.Close()
@@ -409,8 +432,16 @@ func openExports(path string) ([]Export, func(), error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".zip") {
+			switch ext := strings.ToLower(filepath.Ext(p)); {
+			case d.IsDir():
+			case ext == ".zip":
 				return add(p)
+			case ext == ".json":
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				records = append(records, Export{Name: p, JSON: b})
 			}
 			return nil
 		})
@@ -419,10 +450,10 @@ func openExports(path string) ([]Export, func(), error) {
 			return nil, nil, fmt.Errorf("advisories %s: %w", path, err)
 		}
 	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("advisories %s: no .zip of OSV records found (expected <Ecosystem>/all.zip files, as OSV publishes them)", path)
+	if len(files) == 0 && len(records) == 0 {
+		return nil, nil, fmt.Errorf("advisories %s: no OSV records found (expected <Ecosystem>/all.zip files, as OSV publishes them, or .json records)", path)
 	}
-	var exports []Export
+	exports := records
 	for _, f := range files {
 		fi, _ := f.Stat()
 		exports = append(exports, Export{Name: f.Name(), R: f, Size: fi.Size()})
