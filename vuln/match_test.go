@@ -130,7 +130,7 @@ func TestOSVSemantics(t *testing.T) {
 	}{
 		{"Debian:12", "3.0.11-1~deb12u1", true},
 		{"Debian:12", "3.0.11-1~deb12u2", false},
-		{"Debian:12", "3.0.11-1", false}, // ~ sorts before the release
+		{"Debian:12", "3.0.11-1", false},  // ~ sorts before the release
 		{"Debian:12", "1:3.0.0-1", false}, // an epoch outranks everything
 		{"Debian:11", "3.0.11-1~deb12u1", false},
 	} {

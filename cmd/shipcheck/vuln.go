@@ -78,8 +78,12 @@ type vulnOutput struct {
 var vulnFormats = []encoder[*vulnOutput]{
 	{name: "table", help: "a table for people", enc: encodeVulnTable},
 	{name: "json", help: "the findings as JSON", enc: encodeVulnJSON},
-	{name: "cyclonedx-json", help: "the SBOM with its vulnerabilities, CycloneDX JSON", enc: func(w io.Writer, o *vulnOutput) error { return cyclonedx.Encode(w, o.rep.Inventory, o.cdxOptions(false)) }},
-	{name: "cyclonedx-xml", help: "the same, CycloneDX XML", enc: func(w io.Writer, o *vulnOutput) error { return cyclonedx.Encode(w, o.rep.Inventory, o.cdxOptions(true)) }},
+	{name: "cyclonedx-json", help: "the SBOM with its vulnerabilities, CycloneDX JSON", enc: func(w io.Writer, o *vulnOutput) error {
+		return cyclonedx.Encode(w, o.rep.Inventory, o.cdxOptions(false))
+	}},
+	{name: "cyclonedx-xml", help: "the same, CycloneDX XML", enc: func(w io.Writer, o *vulnOutput) error {
+		return cyclonedx.Encode(w, o.rep.Inventory, o.cdxOptions(true))
+	}},
 }
 
 func (o *vulnOutput) cdxOptions(xml bool) cyclonedx.Options {
