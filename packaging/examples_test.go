@@ -25,6 +25,16 @@ var examples = map[string]func() []byte{
 			zf{name: "nodejs/node_modules/left-pad/package.json", data: []byte(`{"name": "left-pad", "version": "1.3.0", "main": "index.js", "license": "WTFPL"}` + "\n")},
 		)
 	},
+	// A Node.js function shipping a lodash that testdata/osv's NSWG-ECO-516
+	// affects.
+	"orders-api.zip": func() []byte {
+		return buildZip(
+			zf{name: "index.js", data: []byte("const _ = require('lodash');\nexports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(_.pick(event, ['id'])) });\n")},
+			zf{name: "package.json", data: []byte(`{"name": "orders-api", "version": "1.0.0", "main": "index.js", "dependencies": {"lodash": "4.17.15"}}` + "\n")},
+			zf{name: "node_modules/lodash/package.json", data: []byte(`{"name": "lodash", "version": "4.17.15", "license": "MIT", "main": "lodash.js"}` + "\n")},
+			zf{name: "node_modules/lodash/lodash.js", data: []byte("module.exports = { pick: (o, ks) => Object.fromEntries(ks.map(k => [k, o[k]])) };\n")},
+		)
+	},
 	// A container image function: a base layer, the app with a jar, and a
 	// layer that deletes a file (.wh.) and empties a folder (opaque).
 	"image.tar": func() []byte {

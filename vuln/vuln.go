@@ -284,6 +284,11 @@ func finding(p *sbom.Package, q Query, recs []*Record, ms []Hit) Finding {
 			f.Summary = r.Summary
 		}
 	}
+	if f.Summary == "" {
+		// Many records (PyPI's) have no summary: the details' first line.
+		line, _, _ := strings.Cut(strings.TrimSpace(f.Details), "\n")
+		f.Summary = line
+	}
 	sort.Strings(f.Aliases)
 	for i, m := range ms {
 		rt := Rate(recs[i], m.Affected)
@@ -338,6 +343,9 @@ func SortFindings(fs []Finding) {
 		a, b := fs[i], fs[j]
 		if ra, rb := a.Rating.Level.Rank(High), b.Rating.Level.Rank(High); ra != rb {
 			return ra > rb
+		}
+		if a.Rating.Score != b.Rating.Score {
+			return a.Rating.Score > b.Rating.Score
 		}
 		if a.Package != b.Package {
 			return a.Package < b.Package

@@ -319,3 +319,91 @@ func TestSBOMOutputs(t *testing.T) {
 		t.Errorf("partial: exit %d", code)
 	}
 }
+
+// TestVuln: exit codes of vuln on the shipped example against the shipped
+// advisories: 0 under the threshold, 1 at it, 0 again once ignored with a
+// reason, 2 offline with no database; the CycloneDX output carries the
+// finding.
+func TestVuln(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "orders-api.zip"))
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	code, stdout, stderr := run(t, nil, "vuln", fn, "--advisories", osv)
+	if code != 0 || !strings.Contains(stdout, "NSWG-ECO-516") || !strings.Contains(stdout, "advisories: advisories "+osv) {
+		t.Errorf("default threshold: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, nil, "vuln", fn, "--advisories", osv, "--fail-on", "medium")
+	if code != 1 || !strings.Contains(stderr, "1 finding(s) at or above --fail-on medium") {
+		t.Errorf("--fail-on medium: exit %d: %s", code, stderr)
+	}
+	cfg := filepath.Join(t.TempDir(), "shipcheck.yaml")
+	os.WriteFile(cfg, []byte("ignore:\n  - id: NSWG-ECO-516\n    component: pkg:npm/lodash\n    reason: we never merge untrusted objects\n    expires: 2999-01-01\n"), 0o644)
+	code, stdout, _ = run(t, nil, "vuln", fn, "--advisories", osv, "--fail-on", "medium", "--config", cfg)
+	if code != 0 || !strings.Contains(stdout, "1 suppressed") {
+		t.Errorf("ignored: exit %d\n%s", code, stdout)
+	}
+	empty := t.TempDir()
+	code, _, stderr = run(t, nil, "vuln", fn, "--offline", "--db", empty)
+	if code != 2 || !strings.Contains(stderr, "db import") || !strings.Contains(stderr, "--advisories") {
+		t.Errorf("offline, no database: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, []string{"bom.json", "vulns.json"}, "vuln", fn, "--advisories", osv, "--output", "cyclonedx-json=bom.json", "--output", "json=vulns.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile("bom.json")
+	var bom struct {
+		Vulnerabilities []struct {
+			ID             string `json:"id"`
+			Recommendation string `json:"recommendation"`
+			Affects        []struct {
+				Ref string `json:"ref"`
+			} `json:"affects"`
+			Ratings []struct {
+				Severity string  `json:"severity"`
+				Score    float64 `json:"score"`
+			} `json:"ratings"`
+		} `json:"vulnerabilities"`
+	}
+	if err := json.Unmarshal(b, &bom); err != nil || len(bom.Vulnerabilities) != 1 {
+		t.Fatalf("bom.json: %v\n%s", err, b)
+	}
+	v := bom.Vulnerabilities[0]
+	if v.ID != "NSWG-ECO-516" || v.Affects[0].Ref != "pkg:npm/lodash@4.17.15" || v.Ratings[0].Severity != "medium" || !strings.Contains(v.Recommendation, "4.17.19") {
+		t.Errorf("vulnerability: %+v", v)
+	}
+	j, _ := os.ReadFile("vulns.json")
+	var vj struct {
+		Version    int `json:"version"`
+		Advisories struct {
+			Kind string `json:"kind"`
+		} `json:"advisories"`
+		Findings []struct {
+			ID        string `json:"id"`
+			Fixed     string `json:"fixed"`
+			Locations []struct {
+				Path, Origin string
+			} `json:"locations"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(j, &vj); err != nil || vj.Version != 1 || vj.Advisories.Kind != "advisories" || len(vj.Findings) != 1 || vj.Findings[0].Locations[0].Origin != "orders-api.zip!node_modules/lodash/package.json" {
+		t.Errorf("vulns.json: %v\n%s", err, j)
+	}
+}
+
+// TestDB: import, status, and a missing database named with its fix.
+func TestDB(t *testing.T) {
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	dbdir := t.TempDir()
+	code, stdout, stderr := run(t, nil, "db", "import", osv, "--db", dbdir)
+	if code != 0 || !strings.Contains(stdout, "records:  2") {
+		t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, nil, "db", "status", "--db", dbdir)
+	if code != 0 || !strings.Contains(stdout, "source:   "+osv) || !strings.Contains(stdout, "npm          1") {
+		t.Errorf("status: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr = run(t, nil, "db", "status", "--db", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "shipcheck db update") {
+		t.Errorf("status of nothing: exit %d: %s", code, stderr)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/sbom"
+	"github.com/shipcheck/shipcheck/vuln"
 )
 
 // schemaDir holds the CycloneDX schemas and the ones they reference, copied
@@ -74,8 +75,11 @@ func TestSchema(t *testing.T) {
 	for _, v := range []string{"1.5", "1.6", "1.7"} {
 		t.Run(v, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Encode(&buf, sample(), Options{SpecVersion: v, ToolVersion: "test"}); err != nil {
+			if err := Encode(&buf, sample(), Options{SpecVersion: v, ToolVersion: "test", Findings: sampleFindings(), Advisories: &vuln.SourceInfo{Kind: "local database", Location: "/db/osv.db"}}); err != nil {
 				t.Fatal(err)
+			}
+			if !bytes.Contains(buf.Bytes(), []byte(`"vulnerabilities"`)) {
+				t.Fatal("no vulnerabilities section")
 			}
 			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
 			if err != nil {
@@ -136,6 +140,18 @@ func TestContent(t *testing.T) {
 	}
 	if got := deps["artifact:fn.zip"]; !contains(got, "pkg:npm/orders@1.0.0") || contains(got, "pkg:npm/fsevents@2.3.2") || contains(got, "pkg:npm/ms@2.0.0") {
 		t.Errorf("the artifact depends on %v", got)
+	}
+}
+
+func sampleFindings() []vuln.Finding {
+	return []vuln.Finding{
+		{ID: "NSWG-ECO-516", Aliases: []string{"CVE-2020-8203", "GHSA-p6mc-m468-83gw"}, Summary: "Prototype pollution", Package: "pkg:npm/ms@2.0.0",
+			Name: "ms", Version: "2.0.0", Ecosystem: "npm", Fixed: "4.17.19", Fixes: []string{"4.17.19"}, Records: []string{"NSWG-ECO-516"},
+			Rating: vuln.Rating{Level: vuln.Medium, Score: 6.3, Method: "CVSSv3", Vector: "CVSS:3.0/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:L/A:L"}, References: []string{"https://example.com/a"}},
+		{ID: "GO-2021-0113", Package: "pkg:maven/com.acme/util@1.2", Name: "com.acme:util", Version: "1.2", Ecosystem: "Maven", Records: []string{"GO-2021-0113"},
+			Rating: vuln.Rating{Level: vuln.Unknown, Score: -1}, Suppressed: &vuln.Suppression{By: "vex", Reason: "VEX x.json", Justification: "vulnerable_code_not_in_execute_path"}},
+		{ID: "PYSEC-1", Package: "pkg:npm/ms@2.0.0", Name: "ms", Version: "2.0.0", Ecosystem: "npm", Records: []string{"PYSEC-1"},
+			Rating: vuln.Rating{Level: vuln.High, Score: -1, Method: "other"}, Suppressed: &vuln.Suppression{By: "ignore", Reason: "ours", Expires: "2030-01-01"}},
 	}
 }
 

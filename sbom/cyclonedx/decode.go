@@ -31,11 +31,20 @@ func Decode(r io.Reader) (*sbom.Inventory, error) {
 		return nil, fmt.Errorf("not a CycloneDX SBOM: %v", err)
 	}
 	inv := &sbom.Inventory{}
+	// Some tools list one package once per place they found it (syft: the
+	// installed gem and its Gemfile.lock entry): one package per purl.
+	seen := map[string]*sbom.Package{}
 	var walk func([]cdx.Component)
 	walk = func(cs []cdx.Component) {
 		for _, c := range cs {
 			if p := fromComponent(c); p != nil {
-				inv.Packages = append(inv.Packages, p)
+				if prev := seen[p.PURL]; prev != nil {
+					prev.Locations = append(prev.Locations, p.Locations...)
+					prev.Excluded = prev.Excluded && p.Excluded
+				} else {
+					seen[p.PURL] = p
+					inv.Packages = append(inv.Packages, p)
+				}
 			}
 			if c.Components != nil {
 				walk(*c.Components)
@@ -101,6 +110,11 @@ func fromComponent(c cdx.Component) *sbom.Package {
 		if u.Type == "golang" && p.Name == "stdlib" {
 			// syft writes the toolchain as "go1.26.8".
 			p.Version = strings.TrimPrefix(p.Version, "go")
+		}
+	case "pypi", "gem", "nuget", "cargo":
+		// The component's own spelling (Jinja2), where the purl lowers it.
+		if c.Name != "" && sbom.NormalizeName(eco, c.Name) == sbom.NormalizeName(eco, u.Name) {
+			p.Name = c.Name
 		}
 	case "deb", "apk", "rpm":
 		p.Ecosystem = osEcosystem(u)
