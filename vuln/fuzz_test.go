@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"time"
 	"testing"
+	"time"
 )
 
 // FuzzRecord parses arbitrary bytes as an OSV record and evaluates it
