@@ -108,6 +108,17 @@ func BOM(inv *sbom.Inventory, opt Options) *cdx.BOM {
 		vs := vulnerabilities(opt.Findings, opt.Advisories)
 		bom.Vulnerabilities = &vs
 	}
+	if a := opt.Advisories; a != nil {
+		// Which advisories the vulnerabilities come from, and how old.
+		props := []cdx.Property{{Name: "shipcheck:advisories", Value: a.Kind + " " + a.Location}}
+		if !a.Built.IsZero() {
+			props = append(props, cdx.Property{Name: "shipcheck:advisories-built", Value: a.Built.UTC().Format(time.RFC3339)})
+		}
+		if !a.Newest.IsZero() {
+			props = append(props, cdx.Property{Name: "shipcheck:advisories-newest", Value: a.Newest.UTC().Format(time.RFC3339)})
+		}
+		meta.Properties = &props
+	}
 	if opt.Deterministic {
 		bom.SerialNumber = contentSerial(inv, opt)
 	} else {
