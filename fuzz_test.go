@@ -27,7 +27,7 @@ func FuzzExtractors(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := string(b)
 		jar := string(zipOf(t, files{"META-INF/maven/g/a/pom.properties": s, "META-INF/maven/g/a/pom.xml": s, "META-INF/MANIFEST.MF": s}))
-		inv := inventory(t, files{
+		inv := inventoryOf(t, files{
 			"package.json":                   s,
 			"node_modules/x/package.json":    s,
 			"package-lock.json":              s,

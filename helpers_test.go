@@ -50,8 +50,8 @@ func write(t testing.TB, name string, b []byte) string {
 	return p
 }
 
-// inventory takes the inventory of a zip made of fs (and of layers).
-func inventory(t testing.TB, fs files, layers ...files) *sbom.Inventory {
+// inventoryOf takes the inventory of a zip made of fs (and of layers).
+func inventoryOf(t testing.TB, fs files, layers ...files) *sbom.Inventory {
 	t.Helper()
 	var lp []string
 	for i, l := range layers {

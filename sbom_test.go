@@ -36,7 +36,7 @@ const lockV3 = `{
 // their several forms, a lockfile entry not installed as declared-only and
 // excluded, and the graph as Node resolves it.
 func TestNpm(t *testing.T) {
-	inv := inventory(t, files{
+	inv := inventoryOf(t, files{
 		"package.json":                               `{"name": "orders", "version": "1.0.0", "dependencies": {"a": "^1.0.0"}}`,
 		"package-lock.json":                          lockV3,
 		"node_modules/a/package.json":                `{"name": "a", "version": "1.0.0", "license": "MIT", "dependencies": {"b": "^2.0.0"}}`,
@@ -77,7 +77,7 @@ func TestNpm(t *testing.T) {
 // TestDeclaredShips: a source zip the platform installs at deploy time has
 // nothing installed; its pins are what will ship, not excluded.
 func TestDeclaredShips(t *testing.T) {
-	inv := inventory(t, files{
+	inv := inventoryOf(t, files{
 		"main.py":          "import yaml\n",
 		"requirements.txt": "PyYAML==5.3.1\nJinja2==2.11.2  # templates\nrequests>=2.0\n",
 	})
@@ -93,7 +93,7 @@ func TestDeclaredShips(t *testing.T) {
 		}
 	}
 	// With something of the ecosystem installed, the pins do not ship.
-	inv = inventory(t, files{
+	inv = inventoryOf(t, files{
 		"requirements.txt":              "PyYAML==5.3.1\n",
 		"six-1.16.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n\nbody\n",
 	})
@@ -108,7 +108,7 @@ func TestDeclaredShips(t *testing.T) {
 // TestShadowed: a function and its layer carry the same package; the
 // runtime loads the function's copy, and the layer's is marked.
 func TestShadowed(t *testing.T) {
-	inv := inventory(t,
+	inv := inventoryOf(t,
 		files{
 			"node_modules/lodash/package.json": `{"name": "lodash", "version": "4.17.21"}`,
 			"node_modules/ms/package.json":     `{"name": "ms", "version": "2.0.0"}`,
@@ -155,7 +155,7 @@ func TestJava(t *testing.T) {
 		"BOOT-INF/lib/commons-codec-1.15.jar":                                          codec,
 	})
 	manifestOnly := jar(t, files{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nImplementation-Title: guava\nImplementation-Version: 31.1-jre\nBundle-SymbolicName: com.google.guava\n"})
-	inv := inventory(t, files{"lib/orders-1.8.0-all.jar": fat, "lib/guava-31.1-jre.jar": manifestOnly})
+	inv := inventoryOf(t, files{"lib/orders-1.8.0-all.jar": fat, "lib/guava-31.1-jre.jar": manifestOnly})
 	pkgs := byPURL(inv)
 	want := []string{
 		"pkg:maven/com.acme/orders@1.8.0",
@@ -290,7 +290,7 @@ func TestRegisteredExtractors(t *testing.T) {
 // TestUnparsable: a metadata file that does not parse is a problem naming
 // the file, the rest is found, and the results are not partial.
 func TestUnparsable(t *testing.T) {
-	inv := inventory(t, files{
+	inv := inventoryOf(t, files{
 		"node_modules/a/package.json": `{"name": "a", "version": `,
 		"node_modules/b/package.json": `{"name": "b", "version": "1.0.0"}`,
 	})
@@ -313,11 +313,11 @@ func TestDependencyGraph(t *testing.T) {
 		t.Errorf("no %s in %v", purl, purls(inv))
 		return nil
 	}
-	npmSrc := inventory(t, files{"package.json": `{"name": "orders", "version": "1.0.0"}`, "package-lock.json": strings.Replace(lockV3, `"node_modules/a/node_modules/b": {"version": "2.0.0"},`, "", 1)})
+	npmSrc := inventoryOf(t, files{"package.json": `{"name": "orders", "version": "1.0.0"}`, "package-lock.json": strings.Replace(lockV3, `"node_modules/a/node_modules/b": {"version": "2.0.0"},`, "", 1)})
 	if got := deps(npmSrc, "pkg:npm/a@1.0.0"); !slices.Equal(got, []string{"pkg:npm/b@1.0.0"}) {
 		t.Errorf("lockfile only: a depends on %v", got)
 	}
-	py := inventory(t, files{
+	py := inventoryOf(t, files{
 		"requests-2.28.1.dist-info/METADATA": "Name: requests\nVersion: 2.28.1\nRequires-Dist: idna (<4,>=2.5)\nRequires-Dist: urllib3<1.27,>=1.21.1\nRequires-Dist: PySocks (!=1.5.7,>=1.5.6) ; extra == 'socks'\n\n",
 		"idna-3.3.dist-info/METADATA":        "Name: idna\nVersion: 3.3\n\n",
 		"urllib3-1.26.12.dist-info/METADATA": "Name: urllib3\nVersion: 1.26.12\n\n",
@@ -325,7 +325,7 @@ func TestDependencyGraph(t *testing.T) {
 	if got := deps(py, "pkg:pypi/requests@2.28.1"); !slices.Equal(got, []string{"pkg:pypi/idna@3.3", "pkg:pypi/urllib3@1.26.12"}) {
 		t.Errorf("Requires-Dist: %v", got)
 	}
-	rb := inventory(t, files{"Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    rack-protection (3.0.5)\n      rack\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack-protection\n"})
+	rb := inventoryOf(t, files{"Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.3)\n    rack-protection (3.0.5)\n      rack\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack-protection\n"})
 	if got := deps(rb, "pkg:gem/rack-protection@3.0.5"); !slices.Equal(got, []string{"pkg:gem/rack@2.2.3"}) {
 		t.Errorf("Gemfile.lock: %v", got)
 	}
@@ -344,7 +344,7 @@ func TestDependencyGraph(t *testing.T) {
 // TestProjects: the deployment's own pyproject.toml and pom.xml are
 // application components; the ones inside packages are not.
 func TestProjects(t *testing.T) {
-	inv := inventory(t, files{
+	inv := inventoryOf(t, files{
 		"pyproject.toml":                           "[project]\nname = \"Orders_API\"\nversion = \"2.1.0\"\ndependencies = [\"requests>=2\"]\nlicense = {text = \"MIT\"}\n",
 		"pom.xml":                                  "<project><parent><groupId>com.acme</groupId><version>1.8.0</version></parent><artifactId>orders</artifactId></project>",
 		"requests-2.28.1.dist-info/METADATA":       "Name: requests\nVersion: 2.28.1\n\n",

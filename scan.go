@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
+	"github.com/shipcheck/shipcheck/sbom/golang"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -34,11 +36,20 @@ type Options struct {
 // returns an error only when the artifact cannot be opened at all; what
 // could not be read is in the inventory's Problems.
 func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error) {
+	inv, _, err := inventory(ctx, path, opt, "")
+	return inv, err
+}
+
+// inventory takes the inventory; with goDir set, it also copies every Go
+// binary it finds there (from the one copy the walk made), for
+// govulncheck, which reads files.
+func inventory(ctx context.Context, path string, opt Options, goDir string) (*sbom.Inventory, []vuln.GoBinary, error) {
 	v, err := packaging.Open(ctx, path, opt.Options)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer v.Close()
+	var bins []vuln.GoBinary
 	exs := opt.Extractors
 	if exs == nil {
 		exs = Extractors()
@@ -71,25 +82,54 @@ func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error
 			for _, p := range pkgs {
 				stamp(p, f, declared)
 			}
+			var bin *vuln.GoBinary
+			if _, isGo := ex.(golang.Extractor); isGo && goDir != "" {
+				if b, err := copyBinary(f, goDir); err != nil {
+					f.Report(fmt.Errorf("%w: copy for govulncheck: %v", archive.ErrUnparsable, err))
+				} else {
+					bin = &b
+				}
+			}
 			mu.Lock()
 			found = append(found, pkgs...)
+			if bin != nil {
+				bins = append(bins, *bin)
+			}
 			mu.Unlock()
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	inv := &sbom.Inventory{Sources: v.Sources, Packages: sbom.Assemble(found)}
 	for _, s := range v.Sources {
 		af, err := hashFile(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		inv.Files = append(inv.Files, af)
 	}
 	inv.Problems, inv.Partial = v.Problems(), v.Partial()
-	return inv, nil
+	sort.Slice(bins, func(i, j int) bool { return bins[i].Path < bins[j].Path })
+	return inv, bins, nil
+}
+
+// copyBinary writes a Go binary to dir, from the copy the walk holds.
+func copyBinary(f *packaging.File, dir string) (vuln.GoBinary, error) {
+	ra, err := f.ReaderAt()
+	if err != nil {
+		return vuln.GoBinary{}, err
+	}
+	out, err := os.CreateTemp(dir, "gobin-")
+	if err != nil {
+		return vuln.GoBinary{}, err
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, io.NewSectionReader(ra, 0, f.Size)); err != nil {
+		return vuln.GoBinary{}, err
+	}
+	return vuln.GoBinary{Path: f.Path, File: out.Name()}, nil
 }
 
 // stamp gives a package found in f the file's location where the extractor
@@ -180,6 +220,9 @@ type VulnOptions struct {
 	VEX     []vuln.VEXStatement
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
+	// NoGoReachability skips govulncheck's analysis of Go binaries: Go
+	// findings stay at module level.
+	NoGoReachability bool
 }
 
 // VulnReport is an inventory and the advisories affecting it.
@@ -196,6 +239,7 @@ type VulnReport struct {
 // cannot be read.
 func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, error) {
 	var inv *sbom.Inventory
+	var bins []vuln.GoBinary
 	if opt.SBOM != "" {
 		f, err := os.Open(opt.SBOM)
 		if err != nil {
@@ -207,8 +251,17 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 			return nil, fmt.Errorf("read %s: %w", opt.SBOM, err)
 		}
 	} else {
+		goDir := ""
+		if !opt.NoGoReachability {
+			d, err := os.MkdirTemp(opt.TempDir, "shipcheck-gobin-")
+			if err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(d)
+			goDir = d
+		}
 		var err error
-		if inv, err = SBOM(ctx, path, opt.Options); err != nil {
+		if inv, bins, err = inventory(ctx, path, opt.Options, goDir); err != nil {
 			return nil, err
 		}
 	}
@@ -220,6 +273,11 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 	res, err := vuln.Match(ctx, inv.Packages, src)
 	if err != nil {
 		return nil, err
+	}
+	if len(bins) > 0 {
+		if err := res.Reach(ctx, src, bins); err != nil {
+			return nil, err
+		}
 	}
 	now := opt.Now
 	if now.IsZero() {

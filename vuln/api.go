@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -30,6 +31,9 @@ type API struct {
 
 	once sync.Once
 	c    *client
+
+	mu    sync.Mutex
+	goRaw map[string][]byte // Go advisories fetched, for govulncheck
 }
 
 // batchSize is the most queries OSV's querybatch takes at once.
@@ -170,6 +174,7 @@ func (a *API) vuln(ctx context.Context, id, modified string) (*Record, error) {
 		cache = filepath.Join(a.CacheDir, id+".json")
 		if b, err := os.ReadFile(cache); err == nil {
 			if r, err := ParseRecord(b); err == nil && (modified == "" || r.Modified >= modified) {
+				a.keepGo(r, b)
 				return r, nil
 			}
 		}
@@ -189,6 +194,7 @@ func (a *API) vuln(ctx context.Context, id, modified string) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("OSV API %s: %w", id, err)
 	}
+	a.keepGo(r, b)
 	if cache != "" {
 		if err := os.MkdirAll(a.CacheDir, 0o755); err == nil {
 			tmp := cache + ".tmp"
@@ -198,4 +204,40 @@ func (a *API) vuln(ctx context.Context, id, modified string) (*Record, error) {
 		}
 	}
 	return r, nil
+}
+
+func (a *API) keepGo(r *Record, raw []byte) {
+	for _, af := range r.Affected {
+		if BaseEcosystem(af.Package.Ecosystem) == "Go" {
+			a.mu.Lock()
+			if a.goRaw == nil {
+				a.goRaw = map[string][]byte{}
+			}
+			a.goRaw[r.ID] = raw
+			a.mu.Unlock()
+			return
+		}
+	}
+}
+
+// GoVulnDB writes the Go advisories fetched so far in the layout govulncheck
+// reads, in a temporary folder that release removes.
+func (a *API) GoVulnDB() (string, func(), error) {
+	a.mu.Lock()
+	recs := make(map[string][]byte, len(a.goRaw))
+	for k, v := range a.goRaw {
+		recs[k] = v
+	}
+	a.mu.Unlock()
+	dir, err := os.MkdirTemp("", "shipcheck-govulndb-")
+	if err != nil {
+		return "", nil, err
+	}
+	release := func() { os.RemoveAll(dir) }
+	name, err := writeGoDB(dir, recs, time.Now())
+	if err != nil {
+		release()
+		return "", nil, err
+	}
+	return filepath.Join(dir, name), release, nil
 }

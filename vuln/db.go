@@ -58,6 +58,9 @@ type Info struct {
 	// they name (an advisory naming two counts in both).
 	Records    int            `json:"records"`
 	Ecosystems map[string]int `json:"ecosystems"`
+	// GoDB is the folder, beside the database, of the Go records in the
+	// layout govulncheck reads.
+	GoDB string `json:"go_db,omitempty"`
 	// Path is the database file (not stored).
 	Path string `json:"-"`
 }
@@ -161,6 +164,7 @@ type stored struct {
 	z        []byte
 	keys     []string
 	ecos     []string
+	raw      []byte // kept for Go records, for the govulncheck database
 }
 
 // Build builds a database in dir from exports, atomically: it is written to
@@ -187,7 +191,11 @@ func Build(ctx context.Context, dir, source string, exports []Export) (Info, err
 	}
 	info := Info{Source: source, Built: time.Now().UTC(), Records: len(recs), Ecosystems: map[string]int{}}
 	index := map[string][]string{}
+	goRecs := map[string][]byte{}
 	for _, r := range recs {
+		if r.raw != nil {
+			goRecs[r.id] = r.raw
+		}
 		for _, k := range r.keys {
 			index[k] = append(index[k], r.id)
 		}
@@ -197,6 +205,18 @@ func Build(ctx context.Context, dir, source string, exports []Export) (Info, err
 		if t, err := time.Parse(time.RFC3339, r.modified); err == nil && t.After(info.Newest) {
 			info.Newest = t.UTC()
 		}
+	}
+	committed := false
+	if len(goRecs) > 0 {
+		if info.GoDB, err = writeGoDB(dir, goRecs, info.Newest); err != nil {
+			b.Close()
+			return Info{}, fmt.Errorf("write the Go vulnerability database: %w", err)
+		}
+		defer func() {
+			if !committed {
+				os.RemoveAll(filepath.Join(dir, info.GoDB))
+			}
+		}()
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
 		m, err := tx.CreateBucket([]byte(bMeta))
@@ -253,6 +273,8 @@ func Build(ctx context.Context, dir, source string, exports []Export) (Info, err
 	if err := os.Rename(tmpName+".compact", final); err != nil {
 		return Info{}, err
 	}
+	committed = true
+	removeOldGoDBs(dir, info.GoDB)
 	info.Path = final
 	return info, nil
 }
@@ -365,6 +387,9 @@ func prepare(b []byte, enc *zstd.Encoder) (*stored, error) {
 	}
 	s := &stored{id: r.ID, modified: r.Modified}
 	for _, a := range r.Affected {
+		if BaseEcosystem(a.Package.Ecosystem) == "Go" && s.raw == nil {
+			s.raw = bytes.TrimSpace(b)
+		}
 		if a.Package.Ecosystem == "" || a.Package.Name == "" {
 			continue
 		}

@@ -109,6 +109,8 @@ type Finding struct {
 	Records []string `json:"records"`
 	// Suppressed is set when an ignore rule or a VEX statement applies.
 	Suppressed *Suppression `json:"suppressed,omitempty"`
+	// Reachability is set on Go findings whose binary was analysed.
+	Reachability *Reachability `json:"reachability,omitempty"`
 }
 
 // Suppression records why a finding does not count.
@@ -126,6 +128,8 @@ type Result struct {
 	Findings []Finding  `json:"findings"`
 	// Queried counts the packages looked up.
 	Queried int `json:"queried"`
+
+	records map[string]*Record // the advisories matched, by id
 }
 
 // QueryOf returns how advisories name a package, false for a package that
@@ -161,7 +165,7 @@ func Match(ctx context.Context, pkgs []*sbom.Package, src Source) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Source: src.About(), Queried: len(qs)}
+	res := &Result{Source: src.About(), Queried: len(qs), records: map[string]*Record{}}
 	for i, q := range qs {
 		type hit struct {
 			r *Record
@@ -179,6 +183,7 @@ func Match(ctx context.Context, pkgs []*sbom.Package, src Source) (*Result, erro
 			for _, j := range group {
 				recs = append(recs, hits[j].r)
 				ms = append(ms, hits[j].m)
+				res.records[hits[j].r.ID] = hits[j].r
 			}
 			res.Findings = append(res.Findings, finding(qp[i], q, recs, ms))
 		}
@@ -322,6 +327,11 @@ func sortVersions(vs []string, ecosystem string) []string {
 	return vs
 }
 
+// unreached: a Go finding whose vulnerable code the binary does not hold.
+func unreached(f Finding) bool {
+	return f.Reachability != nil && f.Reachability.Level != LevelSymbol && f.Reachability.Level != LevelUnknown
+}
+
 // better: a known rating beats unknown; a higher score beats a lower.
 func better(a, b Rating) bool {
 	if a.Level == Unknown {
@@ -337,10 +347,14 @@ func better(a, b Rating) bool {
 }
 
 // SortFindings orders findings: highest severity first (unknown with high),
+// Go findings whose vulnerable code is not in the binary below every other,
 // then by package and id.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
+		if ua, ub := unreached(a), unreached(b); ua != ub {
+			return ub
+		}
 		if ra, rb := a.Rating.Level.Rank(High), b.Rating.Level.Rank(High); ra != rb {
 			return ra > rb
 		}

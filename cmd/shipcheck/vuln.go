@@ -47,11 +47,23 @@ func (f *advisoryFlags) options(e *env) vuln.SourceOptions {
 // gateFlags decide the exit code from findings.
 type gateFlags struct {
 	failOn, unknownAs string
+	goReach           string
 }
 
 func (g *gateFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&g.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low or none (any finding)")
 	fs.StringVar(&g.unknownAs, "unknown-severity", "high", "the severity an advisory with none counts as for --fail-on")
+	fs.StringVar(&g.goReach, "go-reachability", "on", "on: analyse Go binaries with govulncheck and count only Go findings whose vulnerable code is in the binary; off: module level")
+}
+
+func (g *gateFlags) reachability() (bool, error) {
+	switch g.goReach {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("--go-reachability: %q is not on or off", g.goReach)
 }
 
 func (g *gateFlags) levels() (vuln.Level, vuln.Level, error) {
@@ -148,6 +160,10 @@ Formats for --output: ` + strings.Join(formatNames(vulnFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
+			reach, err := gate.reachability()
+			if err != nil {
+				return usageErr(err)
+			}
 			ts, det, err := buildTime(false)
 			if err != nil {
 				return usageErr(err)
@@ -166,7 +182,7 @@ Formats for --output: ` + strings.Join(formatNames(vulnFormats), ", ") + `
 			}
 			rep, err := shipcheck.Vulns(cmd.Context(), artifact, shipcheck.VulnOptions{
 				Options: shipcheck.Options{Options: opt}, SBOM: sbomFile, Source: adv.options(e),
-				Ignores: cfg.Ignore, VEX: vex,
+				Ignores: cfg.Ignore, VEX: vex, NoGoReachability: !reach,
 			})
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
@@ -217,12 +233,16 @@ func readVEX(paths []string) ([]vuln.VEXStatement, error) {
 	return out, nil
 }
 
-// failing counts the findings that fail the gate: not suppressed, and at or
-// above the threshold (an unrated one counting as unknownAs).
+// failing counts the findings that fail the gate: not suppressed, at or
+// above the threshold (an unrated one counting as unknownAs), and for a Go
+// binary analysed, with its vulnerable code in the binary.
 func failing(fs []vuln.Finding, failOn, unknownAs vuln.Level) int {
 	n := 0
 	for _, f := range fs {
-		if f.Suppressed == nil && f.Rating.Level.Rank(unknownAs) >= failOn.Rank(unknownAs) {
+		if f.Suppressed != nil || f.Reachability != nil && f.Reachability.Level != vuln.LevelSymbol && f.Reachability.Level != vuln.LevelUnknown {
+			continue
+		}
+		if f.Rating.Level.Rank(unknownAs) >= failOn.Rank(unknownAs) {
 			n++
 		}
 	}
@@ -264,7 +284,7 @@ func encodeVulnTable(w io.Writer, o *vulnOutput) error {
 		fmt.Fprintf(bw, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
 	}
 	fmt.Fprintln(bw)
-	rows := [][]string{{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "WHERE", "SUMMARY"}}
+	rows := [][]string{{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "IN BINARY", "WHERE", "SUMMARY"}}
 	var suppressed []vuln.Finding
 	counts := map[vuln.Level]int{}
 	for _, f := range res.Findings {
@@ -313,7 +333,18 @@ func findingRow(f vuln.Finding) []string {
 	if f.Rating.Score >= 0 {
 		sev += fmt.Sprintf(" %.1f", f.Rating.Score)
 	}
-	return []string{sev, f.ID, f.Name, f.Version, fixed, where, archive.Printable(sum)}
+	reach := "-"
+	if r := f.Reachability; r != nil {
+		switch r.Level {
+		case vuln.LevelSymbol:
+			reach = "called: " + strings.Join(r.Symbols, ", ")
+		case vuln.LevelUnknown:
+			reach = "not analysed"
+		default:
+			reach = "no (" + r.Level + " only)"
+		}
+	}
+	return []string{sev, f.ID, f.Name, f.Version, fixed, reach, where, archive.Printable(sum)}
 }
 
 func writeRows(w io.Writer, rows [][]string) {

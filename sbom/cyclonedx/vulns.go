@@ -60,6 +60,12 @@ func vulnerabilities(fs []vuln.Finding, src *vuln.SourceInfo) []cdx.Vulnerabilit
 			props = append(props, cdx.Property{Name: "shipcheck:advisories", Value: src.Kind + " " + src.Location})
 		}
 		v.Properties = &props
+		if r := f.Reachability; r != nil && unreached(f) {
+			// govulncheck's binary analysis: the linker keeps only code
+			// something calls, so a vulnerable symbol absent from the
+			// binary cannot run.
+			v.Analysis = &cdx.VulnerabilityAnalysis{State: cdx.IASNotAffected, Justification: cdx.IAJCodeNotPresent, Detail: reachDetail(r)}
+		}
 		if s := f.Suppressed; s != nil {
 			a := &cdx.VulnerabilityAnalysis{Detail: s.Reason}
 			switch s.By {
@@ -79,6 +85,24 @@ func vulnerabilities(fs []vuln.Finding, src *vuln.SourceInfo) []cdx.Vulnerabilit
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BOMRef < out[j].BOMRef })
 	return out
+}
+
+// unreached reports whether a Go finding's vulnerable code is absent from its binary.
+func unreached(f vuln.Finding) bool {
+	r := f.Reachability
+	return r != nil && r.Level != vuln.LevelSymbol && r.Level != vuln.LevelUnknown
+}
+
+func reachDetail(r *vuln.Reachability) string {
+	what := "the vulnerable symbols"
+	if len(r.Symbols) > 0 {
+		what += " (" + strings.Join(r.Symbols, ", ") + ")"
+	}
+	level := "only the vulnerable package is linked"
+	if r.Level == vuln.LevelModule {
+		level = "only the module is required; no vulnerable package is linked"
+	}
+	return what + " are not present in " + r.Binary + ": " + level + " (govulncheck binary analysis)"
 }
 
 func source(id string) *cdx.Source {
