@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,8 @@ import (
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/sbom"
 )
+
+var update = flag.Bool("update", false, "rewrite the generated files in testdata")
 
 func packagingOptions(layers []string) packaging.Options { return packaging.Options{Layers: layers} }
 

@@ -52,32 +52,33 @@ type Options struct {
 // Source describes one artifact opened into the view: the artifact itself or
 // one of its layers. Every output shows it.
 type Source struct {
-	Path        string // as the user gave it
-	Name        string // base name, as origins print it
-	Kind        string // zip, tar, dir, docker-archive, oci-layout
-	Compression string // gzip or zstd for a compressed tar, else ""
-	Role        Role
-	Guessed     bool   // Role was guessed rather than given with --as
-	Why         string // why the role was guessed, or "--as", "--layer"
-	Mount       string // where its files are: /var/task, /opt, /
-	Image       *ImageInfo
+	Path        string     `json:"path"`                  // as the user gave it
+	Name        string     `json:"name"`                  // base name, as origins print it
+	Kind        string     `json:"kind"`                  // zip, tar, dir, docker-archive, oci-layout
+	Compression string     `json:"compression,omitempty"` // gzip or zstd for a compressed tar, else ""
+	Role        Role       `json:"role"`
+	Guessed     bool       `json:"guessed"` // Role was guessed rather than given with --as
+	Why         string     `json:"why"`     // why the role was guessed, or "--as", "--layer"
+	Mount       string     `json:"mount"`   // where its files are: /var/task, /opt, /
+	Image       *ImageInfo `json:"image,omitempty"`
 }
 
 // ImageInfo describes an opened container image.
 type ImageInfo struct {
-	Name   string // tag or reference name, if the image records one
-	Layers []LayerInfo
+	Name   string      `json:"name,omitempty"` // tag or reference name, if the image records one
+	Layers []LayerInfo `json:"layers"`
 	// Env is the image config's environment ("KEY=value"), as the
 	// function will see it.
-	Env        []string
-	WorkingDir string
+	// Never serialised: its values may be credentials.
+	Env        []string `json:"-"`
+	WorkingDir string   `json:"workingDir,omitempty"`
 }
 
 // LayerInfo describes one image layer.
 type LayerInfo struct {
-	Digest string // blob digest, as origins print the layer
-	DiffID string
-	Path   string // where the blob is inside the image archive
+	Digest string `json:"digest"` // blob digest, as origins print the layer
+	DiffID string `json:"diffID"`
+	Path   string `json:"path"` // where the blob is inside the image archive
 }
 
 // View is an opened artifact. It is an fs.FS (with ReadDir, Stat, Lstat and

@@ -74,7 +74,22 @@ func sameEcosystem(advisory, query string) bool {
 	if ab != qb {
 		return false
 	}
-	return ar == "" || qr == "" || ar == qr || strings.TrimPrefix(ar, "v") == strings.TrimPrefix(qr, "v")
+	ar, qr = release(ab, ar), release(qb, qr)
+	return ar == "" || qr == "" || ar == qr
+}
+
+// release normalizes an ecosystem's release for comparison: Alpine's
+// "v3.18" is "3.18"; Ubuntu's "22.04:LTS" is "22.04" (whether a release is
+// LTS is read from os-release's VERSION, which not every image keeps), while
+// "Pro:18.04:LTS", fixes only Ubuntu Pro ships, stays apart.
+func release(base, r string) string {
+	switch base {
+	case "Alpine":
+		return strings.TrimPrefix(r, "v")
+	case "Ubuntu":
+		return strings.TrimSuffix(r, ":LTS")
+	}
+	return r
 }
 
 // sameVersionListed compares listed versions with the ecosystem's ordering

@@ -188,3 +188,29 @@ func TestLevels(t *testing.T) {
 		t.Error("levels out of order")
 	}
 }
+
+// TestSameEcosystem: which OS releases an advisory's ecosystem covers.
+func TestSameEcosystem(t *testing.T) {
+	for _, c := range []struct {
+		advisory, query string
+		want            bool
+	}{
+		{"Debian:12", "Debian:12", true},
+		{"Debian:12", "Debian:11", false},
+		{"Debian", "Debian:12", true},
+		{"Debian:12", "Debian", true}, // release unknown: any
+		{"Alpine:v3.18", "Alpine:v3.18", true},
+		{"Alpine:v3.18", "Alpine:3.18", true},
+		{"Alpine:v3.18", "Alpine:v3.19", false},
+		{"Ubuntu:22.04:LTS", "Ubuntu:22.04:LTS", true},
+		{"Ubuntu:22.04:LTS", "Ubuntu:22.04", true},
+		{"Ubuntu:22.04:LTS", "Ubuntu:20.04:LTS", false},
+		{"Ubuntu:Pro:18.04:LTS", "Ubuntu:18.04:LTS", false},
+		{"Ubuntu:22.04:LTS", "Debian:12", false},
+		{"PyPI", "PyPI", true},
+	} {
+		if got := sameEcosystem(c.advisory, c.query); got != c.want {
+			t.Errorf("sameEcosystem(%q, %q) = %v, want %v", c.advisory, c.query, got, c.want)
+		}
+	}
+}

@@ -226,9 +226,35 @@ func (res *Result) Reach(ctx context.Context, src Source, bins []GoBinary) error
 				return ctx.Err()
 			}
 		}
+		if err == nil {
+			err = judgeStripped(bin.File, per, res.records)
+		}
 		applyReachability(res.Findings, bin, per, res.records, err)
 	}
 	SortFindings(res.Findings)
+	return nil
+}
+
+// judgeStripped replaces govulncheck's verdicts on a stripped binary (every
+// vulnerable symbol assumed present) with what the binary's function names
+// say; see gofuncs.go.
+func judgeStripped(file string, per map[string]Reachability, records map[string]*Record) error {
+	names, stripped, goos, goarch, err := goBinaryFuncs(file)
+	if !stripped {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("stripped binary and its function names unreadable: %w", err)
+	}
+	for id, r := range per {
+		rec := records[id]
+		if rec == nil || r.Level == LevelModule {
+			continue
+		}
+		j := judgeFromNames(rec, names, goos, goarch)
+		j.Note = "stripped binary: judged from the function names in its pclntab"
+		per[id] = j
+	}
 	return nil
 }
 

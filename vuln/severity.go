@@ -52,14 +52,14 @@ func (l Level) Rank(unknownAs Level) int {
 
 // Rating is a finding's severity and where it comes from.
 type Rating struct {
-	Level Level
+	Level Level `json:"level"`
 	// Score is the CVSS base score, -1 where none is known.
-	Score float64
+	Score float64 `json:"score"`
 	// Method is CVSSv2, CVSSv3, CVSSv31, CVSSv4, or "other" for a rating
 	// the advisory's database gives without a vector.
-	Method string
+	Method string `json:"method"`
 	// Vector is the CVSS vector the score comes from, if any.
-	Vector string
+	Vector string `json:"vector,omitempty"`
 }
 
 // Rate computes the severity of an advisory as it affects one package: the

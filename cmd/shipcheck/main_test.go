@@ -407,3 +407,75 @@ func TestDB(t *testing.T) {
 		t.Errorf("status of nothing: exit %d: %s", code, stderr)
 	}
 }
+
+// TestVulnGoReachability: on the shipped Go function, only the advisory
+// whose vulnerable function is in the binary fails the gate; the others are
+// listed with why they do not; --go-reachability off counts them all.
+func TestVulnGoReachability(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "go-function.zip"))
+	all := abs(t, filepath.Join(testdata, "goreach", "advisories"))
+	code, stdout, stderr := run(t, nil, "vuln", fn, "--advisories", all, "--fail-on", "high")
+	if code != 1 || !strings.Contains(stderr, "1 finding(s) at or above --fail-on high") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"called: vulndep.Called", "no (package only)", "no (module only)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Index(stdout, "GO-9999-0001") > strings.Index(stdout, "GO-9999-0002") {
+		t.Errorf("the reachable finding should rank first:\n%s", stdout)
+	}
+
+	// Without the advisory on the called function, nothing fails the gate,
+	// but both findings are still reported.
+	some := t.TempDir()
+	for _, id := range []string{"GO-9999-0002", "GO-9999-0003"} {
+		b, err := os.ReadFile(filepath.Join(all, id+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(some, id+".json"), b, 0o644)
+	}
+	code, stdout, stderr = run(t, nil, "vuln", fn, "--advisories", some, "--fail-on", "high")
+	if code != 0 || !strings.Contains(stdout, "2 finding(s)") || !strings.Contains(stdout, "0 fail --fail-on high") {
+		t.Errorf("uncalled only: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, nil, "vuln", fn, "--advisories", some, "--fail-on", "high", "--go-reachability", "off")
+	if code != 1 || !strings.Contains(stderr, "2 finding(s) at or above") {
+		t.Errorf("--go-reachability off: exit %d: %s", code, stderr)
+	}
+
+	code, _, stderr = run(t, []string{"vulns.json"}, "vuln", fn, "--advisories", all, "--output", "json=vulns.json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile("vulns.json")
+	var vj struct {
+		Findings []struct {
+			ID           string `json:"id"`
+			Reachability struct {
+				Level   string   `json:"level"`
+				Symbols []string `json:"symbols"`
+				Binary  string   `json:"binary"`
+			} `json:"reachability"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &vj); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range vj.Findings {
+		got[f.ID] = f.Reachability.Level + " " + strings.Join(f.Reachability.Symbols, ",") + " " + f.Reachability.Binary
+	}
+	want := map[string]string{
+		"GO-9999-0001": "symbol vulndep.Called /var/task/bootstrap",
+		"GO-9999-0002": "package linked.Vulnerable /var/task/bootstrap",
+		"GO-9999-0003": "module unused.Anything /var/task/bootstrap",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: reachability %q, want %q", id, got[id], w)
+		}
+	}
+}
