@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -477,5 +479,122 @@ func TestVulnGoReachability(t *testing.T) {
 		if got[id] != w {
 			t.Errorf("%s: reachability %q, want %q", id, got[id], w)
 		}
+	}
+}
+
+// sarifSchema compiles the SARIF 2.1.0 JSON schema (call it before run,
+// which changes the working folder).
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	sb, err := os.ReadFile(filepath.Join(testdata, "schemas", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := jsonschema.UnmarshalJSON(bytes.NewReader(sb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource("sarif-schema-2.1.0.json", schema); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// validSARIF checks a SARIF log against the schema.
+func validSARIF(t *testing.T, s *jsonschema.Schema, b []byte) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Fatalf("not valid SARIF 2.1.0: %v", err)
+	}
+}
+
+// TestVulnSARIF: the SARIF log validates, names each finding's rule with a
+// security severity, points at the file in the artifact, and carries the
+// Go judgement and the suppressions.
+func TestVulnSARIF(t *testing.T) {
+	schema := sarifSchema(t)
+	fn := abs(t, filepath.Join(examples, "go-function.zip"))
+	adv := abs(t, filepath.Join(testdata, "goreach", "advisories"))
+	cfg := filepath.Join(t.TempDir(), "shipcheck.yaml")
+	os.WriteFile(cfg, []byte("ignore:\n  - id: GO-9999-0003\n    reason: the module's vulnerable package is never linked\n"), 0o644)
+	code, _, stderr := run(t, []string{"out.sarif"}, "vuln", fn, "--advisories", adv, "--config", cfg, "--output", "sarif=out.sarif")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile("out.sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validSARIF(t, schema, b)
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string `json:"id"`
+						Properties struct {
+							Severity string `json:"security-severity"`
+						} `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Suppressions        []struct {
+					Justification string `json:"justification"`
+				} `json:"suppressions"`
+				Properties struct {
+					Origin       string `json:"origin"`
+					Reachability struct {
+						Level   string   `json:"level"`
+						Symbols []string `json:"symbols"`
+					} `json:"reachability"`
+				} `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	r := log.Runs[0]
+	if len(r.Tool.Driver.Rules) != 3 || r.Tool.Driver.Rules[0].Properties.Severity != "8.0" {
+		t.Errorf("rules: %+v", r.Tool.Driver.Rules)
+	}
+	want := map[string]string{"GO-9999-0001": "error symbol vulndep.Called", "GO-9999-0002": "note package linked.Vulnerable", "GO-9999-0003": "note module unused.Anything"}
+	for _, res := range r.Results {
+		got := res.Level + " " + res.Properties.Reachability.Level + " " + strings.Join(res.Properties.Reachability.Symbols, ",")
+		if got != want[res.RuleID] {
+			t.Errorf("%s: %q, want %q", res.RuleID, got, want[res.RuleID])
+		}
+		if len(res.Locations) == 0 || res.Locations[0].PhysicalLocation.ArtifactLocation.URI != "var/task/bootstrap" || res.Properties.Origin != "go-function.zip!bootstrap" {
+			t.Errorf("%s: locations %+v origin %q", res.RuleID, res.Locations, res.Properties.Origin)
+		}
+		if len(res.PartialFingerprints["shipcheck/v1"]) != 32 {
+			t.Errorf("%s: fingerprints %v", res.RuleID, res.PartialFingerprints)
+		}
+		if suppressed := len(res.Suppressions) > 0; suppressed != (res.RuleID == "GO-9999-0003") {
+			t.Errorf("%s: suppressions %+v", res.RuleID, res.Suppressions)
+		}
+	}
+	if len(r.Results) != 3 {
+		t.Errorf("%d results", len(r.Results))
 	}
 }

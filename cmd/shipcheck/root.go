@@ -153,12 +153,18 @@ func newVersionCmd(e *env) *cobra.Command {
 	}
 }
 
+// version is shipcheck's module version, "(devel)" when built from a
+// checkout.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
 func versionString() string {
-	v, rev, goVer := "(devel)", "", ""
+	v, rev, goVer := version(), "", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
 		goVer = bi.GoVersion
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {

@@ -90,6 +90,7 @@ type vulnOutput struct {
 var vulnFormats = []encoder[*vulnOutput]{
 	{name: "table", help: "a table for people", enc: encodeVulnTable},
 	{name: "json", help: "the findings as JSON", enc: encodeVulnJSON},
+	{name: "sarif", help: "SARIF 2.1.0, for GitHub code scanning and other CI viewers", enc: encodeVulnSARIF},
 	{name: "cyclonedx-json", help: "the SBOM with its vulnerabilities, CycloneDX JSON", enc: func(w io.Writer, o *vulnOutput) error {
 		return cyclonedx.Encode(w, o.rep.Inventory, o.cdxOptions(false))
 	}},

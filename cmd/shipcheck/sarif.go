@@ -1,0 +1,219 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/owenrumney/go-sarif/v2/sarif"
+
+	"github.com/shipcheck/shipcheck/vuln"
+)
+
+const infoURI = "https://github.com/shipcheck/shipcheck"
+
+// newSARIFRun starts a SARIF 2.1.0 run for shipcheck.
+func newSARIFRun() *sarif.Run {
+	run := sarif.NewRunWithInformationURI("shipcheck", infoURI)
+	run.Tool.Driver.WithVersion(version())
+	return run
+}
+
+// writeSARIF writes the run as a SARIF log.
+func writeSARIF(w io.Writer, run *sarif.Run) error {
+	rep, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return err
+	}
+	rep.AddRun(run)
+	return rep.PrettyWrite(w)
+}
+
+// sarifURI is a runtime path as a SARIF artifact URI: a relative reference
+// ("var/task/index.js", "var/task/app.jar!lib/x.jar!META-INF/..."), each
+// segment escaped, the "!" of archive chains kept.
+func sarifURI(p string) string {
+	p = strings.TrimPrefix(p, "/")
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = strings.ReplaceAll(url.PathEscape(s), "%21", "!")
+	}
+	return strings.Join(parts, "/")
+}
+
+// securitySeverity is GitHub code scanning's "security-severity": the CVSS
+// score, or the middle of the rating's band.
+func securitySeverity(r vuln.Rating, unknownAs vuln.Level) string {
+	if r.Score >= 0 {
+		return fmt.Sprintf("%.1f", r.Score)
+	}
+	l := r.Level
+	if l == vuln.Unknown {
+		l = unknownAs
+	}
+	switch l {
+	case vuln.Critical:
+		return "9.5"
+	case vuln.High:
+		return "8.0"
+	case vuln.Medium:
+		return "5.5"
+	case vuln.Low:
+		return "2.0"
+	}
+	return "0.0"
+}
+
+// sarifLevel: error for what fails the gate's default, warning and note
+// below; Go findings whose vulnerable code is not in the binary are notes.
+func sarifLevel(f vuln.Finding, unknownAs vuln.Level) string {
+	if r := f.Reachability; r != nil && r.Level != vuln.LevelSymbol && r.Level != vuln.LevelUnknown {
+		return "note"
+	}
+	switch l := f.Rating.Level; {
+	case l.Rank(unknownAs) >= vuln.High.Rank(unknownAs):
+		return "error"
+	case l.Rank(unknownAs) >= vuln.Medium.Rank(unknownAs):
+		return "warning"
+	}
+	return "note"
+}
+
+// reachText says, for a Go finding, how far the vulnerable code reached the
+// binary.
+func reachText(r *vuln.Reachability) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.Level == vuln.LevelSymbol:
+		return "The vulnerable code is in the binary " + r.Binary + ": " + strings.Join(r.Symbols, ", ") + "."
+	case r.Level == vuln.LevelUnknown:
+		return "The binary " + r.Binary + " could not be analysed: " + r.Note + "."
+	case r.Level == vuln.LevelPackage:
+		return "Not in the binary " + r.Binary + ": its package is linked, but not the vulnerable " + strings.Join(r.Symbols, ", ") + "."
+	}
+	return "Not in the binary " + r.Binary + ": the module is required, but the vulnerable package is not linked."
+}
+
+func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
+	run := newSARIFRun()
+	res := o.rep.Result
+	run.Properties = sarif.Properties{"advisories": describeSource(res.Source, o.now)}
+	seen := map[string]bool{}
+	for _, f := range res.Findings {
+		if !seen[f.ID] {
+			seen[f.ID] = true
+			addVulnRule(run, f, o.unkAs)
+		}
+		msg := fmt.Sprintf("%s %s is affected by %s", f.Name, f.Version, f.ID)
+		if len(f.Aliases) > 0 {
+			msg += " (" + strings.Join(f.Aliases, ", ") + ")"
+		}
+		if f.Summary != "" {
+			msg += ": " + f.Summary
+		}
+		msg += "."
+		if f.Fixed != "" {
+			msg += " Fixed in " + f.Fixed + "."
+		} else {
+			msg += " No fix is known."
+		}
+		if t := reachText(f.Reachability); t != "" {
+			msg += " " + t
+		}
+		props := sarif.Properties{"package": f.Name, "installed": f.Version, "ecosystem": f.Ecosystem, "severity": string(f.Rating.Level)}
+		if f.PURL != "" {
+			props["purl"] = f.PURL
+		}
+		if f.Fixed != "" {
+			props["fixed"] = f.Fixed
+		}
+		if f.Reachability != nil {
+			props["reachability"] = f.Reachability
+		}
+		r := run.CreateResultForRule(f.ID).
+			WithLevel(sarifLevel(f, o.unkAs)).
+			WithMessage(sarif.NewTextMessage(msg))
+		where := ""
+		for i, l := range f.Locations {
+			pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(sarifURI(l.Path)))
+			if l.Line > 0 {
+				pl.WithRegion(sarif.NewRegion().WithStartLine(l.Line))
+			}
+			r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl))
+			if i == 0 {
+				where = l.Path
+				props["origin"] = l.Origin.String()
+				if l.Origin.Layer != "" {
+					props["layer"] = l.Origin.Layer
+				}
+			}
+		}
+		r.Properties = props
+		sum := sha256.Sum256([]byte(f.ID + "\x00" + f.Name + "\x00" + f.Version + "\x00" + where))
+		fp := hex.EncodeToString(sum[:16])
+		r.WithPartialFingerPrints(map[string]any{"shipcheck/v1": fp}) // SetPartialFingerPrint writes to a nil map
+		if s := f.Suppressed; s != nil {
+			just := s.Reason
+			if s.Justification != "" {
+				just = s.Justification + ": " + s.Reason
+			}
+			// go-sarif writes a suppression's location and guid even when
+			// unset (as null, which the schema refuses): give both.
+			where := "an ignore rule of shipcheck's configuration"
+			if s.By == "vex" {
+				where = "a VEX statement"
+			}
+			guid := uuid.NewSHA1(uuid.NameSpaceURL, []byte(fp+"\x00"+s.By+"\x00"+just)).String()
+			r.AddSuppression(sarif.NewSuppression("external").WithStatus("accepted").WithJustifcation(just).
+				WithGuid(guid).WithLocation(sarif.NewLocation().WithDescriptionText(where)))
+		}
+	}
+	return writeSARIF(w, run)
+}
+
+func addVulnRule(run *sarif.Run, f vuln.Finding, unknownAs vuln.Level) {
+	short := f.Summary
+	if short == "" {
+		short = f.ID
+	}
+	rule := run.AddRule(f.ID).WithName(f.ID).
+		WithShortDescription(sarif.NewMultiformatMessageString(short))
+	details := f.Details
+	if details == "" {
+		details = short
+	}
+	rule.WithFullDescription(sarif.NewMultiformatMessageString(details))
+	var md strings.Builder
+	fmt.Fprintf(&md, "**%s**", f.ID)
+	if len(f.Aliases) > 0 {
+		fmt.Fprintf(&md, " (%s)", strings.Join(f.Aliases, ", "))
+	}
+	fmt.Fprintf(&md, ": %s\n\n", short)
+	fmt.Fprintf(&md, "| Package | Fixed version |\n|---|---|\n| %s | %s |\n", f.Name, orNone(f.Fixed))
+	if len(f.References) > 0 {
+		md.WriteString("\nReferences:\n")
+		for _, r := range f.References {
+			fmt.Fprintf(&md, "- %s\n", r)
+		}
+	}
+	text := fmt.Sprintf("%s: %s. Package %s, fixed in %s.", f.ID, short, f.Name, orNone(f.Fixed))
+	rule.WithHelp(sarif.NewMultiformatMessageString(text).WithMarkdown(md.String()))
+	rule.WithHelpURI("https://osv.dev/vulnerability/" + url.PathEscape(f.ID))
+	rule.WithProperties(sarif.Properties{
+		"security-severity": securitySeverity(f.Rating, unknownAs),
+		"precision":         "very-high",
+		"tags":              []string{"security", "vulnerability", string(f.Rating.Level)},
+	})
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no fix"
+	}
+	return s
+}
