@@ -55,8 +55,9 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 		exs = Extractors()
 	}
 	var (
-		mu    sync.Mutex
-		found []*sbom.Package
+		mu     sync.Mutex
+		found  []*sbom.Package
+		copies binaryCopies
 	)
 	err = v.Walk(ctx, packaging.WalkOptions{}, func(ctx context.Context, f *packaging.File) error {
 		// The inventory is of what runs: files a later layer replaced or
@@ -84,7 +85,7 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 			}
 			var bin *vuln.GoBinary
 			if _, isGo := ex.(golang.Extractor); isGo && goDir != "" {
-				if b, err := copyBinary(f, goDir); err != nil {
+				if b, err := copies.copy(f, goDir); err != nil {
 					f.Report(fmt.Errorf("%w: copy for govulncheck: %v", archive.ErrUnparsable, err))
 				} else {
 					bin = &b
@@ -115,11 +116,30 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 	return inv, bins, nil
 }
 
-// copyBinary writes a Go binary to dir, from the copy the walk holds.
-func copyBinary(f *packaging.File, dir string) (vuln.GoBinary, error) {
+// binaryCopies writes Go binaries to a folder for govulncheck, which
+// reads files, from the copy the walk holds; identical binaries (a function
+// copied into many services of an image) share one copy, so that each is
+// analysed once.
+type binaryCopies struct {
+	mu     sync.Mutex
+	byHash map[[sha256.Size]byte]string
+}
+
+func (c *binaryCopies) copy(f *packaging.File, dir string) (vuln.GoBinary, error) {
 	ra, err := f.ReaderAt()
 	if err != nil {
 		return vuln.GoBinary{}, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(ra, 0, f.Size)); err != nil {
+		return vuln.GoBinary{}, err
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if file, ok := c.byHash[sum]; ok {
+		return vuln.GoBinary{Path: f.Path, File: file}, nil
 	}
 	out, err := os.CreateTemp(dir, "gobin-")
 	if err != nil {
@@ -129,6 +149,10 @@ func copyBinary(f *packaging.File, dir string) (vuln.GoBinary, error) {
 	if _, err := io.Copy(out, io.NewSectionReader(ra, 0, f.Size)); err != nil {
 		return vuln.GoBinary{}, err
 	}
+	if c.byHash == nil {
+		c.byHash = map[[sha256.Size]byte]string{}
+	}
+	c.byHash[sum] = out.Name()
 	return vuln.GoBinary{Path: f.Path, File: out.Name()}, nil
 }
 

@@ -334,3 +334,32 @@ func TestCorpusGoReachability(t *testing.T) {
 		t.Fatal("no artifact in TRUTH.json has go_reachability")
 	}
 }
+
+// TestIdenticalGoBinariesAnalysedOnce: an artifact holding the same binary
+// in many places (services of one image) gets one copy for the analysis,
+// and every place is judged.
+func TestIdenticalGoBinariesAnalysedOnce(t *testing.T) {
+	bin := string(buildGoReachApp(t))
+	other := string(buildGoReachApp(t, "-ldflags=-s -w"))
+	fn := write(t, "fn.zip", zipOf(t, map[string]string{"svc1/bootstrap": bin, "svc2/bootstrap": bin, "tools/other": other}))
+	_, bins, err := inventory(context.Background(), fn, Options{}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]bool{}
+	for _, b := range bins {
+		files[b.File] = true
+	}
+	if len(bins) != 3 || len(files) != 2 {
+		t.Fatalf("%d binaries in %d copies, want 3 in 2: %+v", len(bins), len(files), bins)
+	}
+	rep, err := Vulns(context.Background(), fn, VulnOptions{Source: vuln.SourceOptions{DBDir: goReachDB(t), Offline: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Result.Findings {
+		if f.ID == "GO-9999-0001" && (f.Reachability == nil || f.Reachability.Level != vuln.LevelSymbol || len(f.Locations) != 3) {
+			t.Errorf("%s: %+v in %d places", f.ID, f.Reachability, len(f.Locations))
+		}
+	}
+}

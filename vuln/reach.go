@@ -217,22 +217,45 @@ func (res *Result) Reach(ctx context.Context, src Source, bins []GoBinary) error
 	} else {
 		dbErr = fmt.Errorf("%s gives no Go vulnerability database", src.About().Kind)
 	}
+	// Identical binaries share one file: analyse each file once.
+	type analysis struct {
+		per map[string]Reachability
+		err error
+	}
+	done := map[string]analysis{}
 	for _, bin := range bins {
-		var per map[string]Reachability
-		err := dbErr
-		if err == nil {
-			per, err = AnalyzeGoBinary(ctx, bin.File, goDB)
-			if ctx.Err() != nil {
-				return ctx.Err()
+		if !hasFindingIn(res.Findings, bin.Path) {
+			continue
+		}
+		a, ok := done[bin.File]
+		if !ok {
+			a.err = dbErr
+			if a.err == nil {
+				a.per, a.err = AnalyzeGoBinary(ctx, bin.File, goDB)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 			}
+			if a.err == nil {
+				a.err = judgeStripped(bin.File, a.per, res.records)
+			}
+			done[bin.File] = a
 		}
-		if err == nil {
-			err = judgeStripped(bin.File, per, res.records)
-		}
-		applyReachability(res.Findings, bin, per, res.records, err)
+		applyReachability(res.Findings, bin, a.per, res.records, a.err)
 	}
 	SortFindings(res.Findings)
 	return nil
+}
+
+// hasFindingIn reports whether a Go finding is of a package found in the
+// binary at path.
+func hasFindingIn(fs []Finding, path string) bool {
+	for i := range fs {
+		if BaseEcosystem(fs[i].Ecosystem) == "Go" && inBinary(&fs[i], path) {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeStripped replaces govulncheck's verdicts on a stripped binary (every
