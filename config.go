@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -21,6 +22,15 @@ type Config struct {
 	// Ignore lists advisories the team decided about, each with a reason
 	// and an optional expiry date.
 	Ignore []vuln.Ignore `yaml:"ignore"`
+	// Secrets holds the decisions about secret findings.
+	Secrets SecretsConfig `yaml:"secrets"`
+}
+
+// SecretsConfig is the secrets section of .shipcheck.yaml.
+type SecretsConfig struct {
+	// Ignore lists findings by fingerprint, each with a reason and an
+	// optional expiry date.
+	Ignore []secrets.Ignore `yaml:"ignore"`
 }
 
 // LoadConfig reads the configuration at path; with path "" it reads
@@ -45,6 +55,11 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	for _, i := range c.Ignore {
+		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, i := range c.Secrets.Ignore {
 		if err := i.Validate(); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
 	"github.com/shipcheck/shipcheck/sbom/golang"
+	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -36,20 +37,51 @@ type Options struct {
 // returns an error only when the artifact cannot be opened at all; what
 // could not be read is in the inventory's Problems.
 func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error) {
-	inv, _, err := inventory(ctx, path, opt, "")
-	return inv, err
+	c, err := collect(ctx, path, opt, collectOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return c.inv, nil
 }
 
 // inventory takes the inventory; with goDir set, it also copies every Go
 // binary it finds there (from the one copy the walk made), for
 // govulncheck, which reads files.
 func inventory(ctx context.Context, path string, opt Options, goDir string) (*sbom.Inventory, []vuln.GoBinary, error) {
-	v, err := packaging.Open(ctx, path, opt.Options)
+	c, err := collect(ctx, path, opt, collectOptions{goDir: goDir})
 	if err != nil {
 		return nil, nil, err
 	}
+	return c.inv, c.bins, nil
+}
+
+// collectOptions say what one walk gathers besides the inventory.
+type collectOptions struct {
+	goDir   string           // copy Go binaries here, for govulncheck
+	secrets *secrets.Scanner // scan every file for secrets
+}
+
+// collected is what one walk gathered.
+type collected struct {
+	inv     *sbom.Inventory
+	bins    []vuln.GoBinary
+	secrets []secrets.Finding
+}
+
+// maxSecretScan is the largest file scanned for secrets; a larger one is a
+// note (minified bundles and data files stay well under it).
+const maxSecretScan = 64 << 20
+
+// collect opens the artifact and walks it once: each file goes to the
+// extractors that want it and, with a scanner, to the secret scan (which
+// also reads the files that ship but do not run: a secret in a file a later
+// image layer deletes is still in the image).
+func collect(ctx context.Context, path string, opt Options, co collectOptions) (*collected, error) {
+	v, err := packaging.Open(ctx, path, opt.Options)
+	if err != nil {
+		return nil, err
+	}
 	defer v.Close()
-	var bins []vuln.GoBinary
 	exs := opt.Extractors
 	if exs == nil {
 		exs = Extractors()
@@ -58,11 +90,22 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 		mu     sync.Mutex
 		found  []*sbom.Package
 		copies binaryCopies
+		owners secrets.Owners
+		out    collected
 	)
 	err = v.Walk(ctx, packaging.WalkOptions{}, func(ctx context.Context, f *packaging.File) error {
+		if f.Type != archive.TypeFile {
+			return nil
+		}
+		if co.secrets != nil && !f.Archive {
+			fs := scanSecrets(ctx, co.secrets, &owners, f)
+			mu.Lock()
+			out.secrets = append(out.secrets, fs...)
+			mu.Unlock()
+		}
 		// The inventory is of what runs: files a later layer replaced or
 		// deleted ship, but are not loaded.
-		if f.Status != packaging.Visible || f.Type != archive.TypeFile {
+		if f.Status != packaging.Visible {
 			return nil
 		}
 		for _, ex := range exs {
@@ -84,8 +127,8 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 				stamp(p, f, declared)
 			}
 			var bin *vuln.GoBinary
-			if _, isGo := ex.(golang.Extractor); isGo && goDir != "" {
-				if b, err := copies.copy(f, goDir); err != nil {
+			if _, isGo := ex.(golang.Extractor); isGo && co.goDir != "" {
+				if b, err := copies.copy(f, co.goDir); err != nil {
 					f.Report(fmt.Errorf("%w: copy for govulncheck: %v", archive.ErrUnparsable, err))
 				} else {
 					bin = &b
@@ -94,26 +137,83 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 			mu.Lock()
 			found = append(found, pkgs...)
 			if bin != nil {
-				bins = append(bins, *bin)
+				out.bins = append(out.bins, *bin)
 			}
 			mu.Unlock()
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	inv := &sbom.Inventory{Sources: v.Sources, Packages: sbom.Assemble(found)}
 	for _, s := range v.Sources {
 		af, err := hashFile(s)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		inv.Files = append(inv.Files, af)
 	}
+	if co.secrets != nil {
+		for _, s := range v.Sources {
+			if s.Image != nil {
+				out.secrets = append(out.secrets, imageEnvSecrets(s)...)
+			}
+		}
+		owners.Build(inv.Packages)
+		for i := range out.secrets {
+			out.secrets[i].ThirdParty = owners.Owner(out.secrets[i].Path)
+		}
+		secrets.Sort(out.secrets)
+	}
 	inv.Problems, inv.Partial = v.Problems(), v.Partial()
-	sort.Slice(bins, func(i, j int) bool { return bins[i].Path < bins[j].Path })
-	return inv, bins, nil
+	sort.Slice(out.bins, func(i, j int) bool { return out.bins[i].Path < out.bins[j].Path })
+	out.inv = inv
+	return &out, nil
+}
+
+// scanSecrets reads one file and scans it; what cannot be read or parsed
+// is a problem of the file.
+func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owners, f *packaging.File) []secrets.Finding {
+	if !f.Readable() || f.Size == 0 {
+		return nil
+	}
+	if f.Size > maxSecretScan {
+		f.Report(fmt.Errorf("%w: not scanned for secrets: larger than %s", archive.ErrUnparsable, archive.FormatSize(maxSecretScan)))
+		return nil
+	}
+	ra, err := f.ReaderAt()
+	if err != nil {
+		return nil // the view records the failure
+	}
+	content := make([]byte, f.Size)
+	if _, err := ra.ReadAt(content, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil
+	}
+	if secrets.WantsNote(f.Path) {
+		owners.Note(f.Path, content)
+	}
+	fs, err := sc.Scan(ctx, f.Path, content)
+	if err != nil {
+		f.Report(fmt.Errorf("%w: environment config: %v", archive.ErrUnparsable, err))
+	}
+	for i := range fs {
+		fs[i].Origin = f.Origin
+		if f.Status != packaging.Visible {
+			fs[i].Status = f.Status.String()
+		}
+	}
+	return fs
+}
+
+// imageEnvSecrets judges the environment a container image's configuration
+// sets for the function.
+func imageEnvSecrets(s packaging.Source) []secrets.Finding {
+	fs := secrets.EnvVars(s.Name+"!config", s.Image.Env)
+	for i := range fs {
+		fs[i].Origin = packaging.Origin{Artifact: s.Name, Chain: []string{"config"}}
+	}
+	return fs
 }
 
 // binaryCopies writes Go binaries to a folder for govulncheck, which
@@ -309,4 +409,57 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 	}
 	expired := vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
 	return &VulnReport{Inventory: inv, Result: res, Expired: expired}, nil
+}
+
+// SecretsOptions tune Secrets.
+type SecretsOptions struct {
+	Options
+	// Ignores are fingerprints the team decided about.
+	Ignores []secrets.Ignore
+	// Baseline holds the fingerprints of an earlier report: findings with
+	// one of them are left out.
+	Baseline map[string]bool
+	// Now is the time ignore rules expire against (zero: now).
+	Now time.Time
+}
+
+// SecretsReport is what Secrets found.
+type SecretsReport struct {
+	// Inventory is the artifact's inventory, taken in the same walk: it
+	// says which files belong to third-party packages.
+	Inventory *sbom.Inventory
+	Findings  []secrets.Finding
+	// Baselined counts the findings left out as already in the baseline.
+	Baselined int
+	// Expired are the ignore rules past their date.
+	Expired []secrets.Ignore
+}
+
+// Secrets opens the artifact and scans every file it ships (nested
+// archives, and files later image layers delete or replace, included) and
+// the image's configured environment, in the same walk that takes the
+// inventory; findings inside installed packages are marked third-party.
+func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsReport, error) {
+	sc, err := secrets.NewScanner()
+	if err != nil {
+		return nil, err
+	}
+	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc})
+	if err != nil {
+		return nil, err
+	}
+	rep := &SecretsReport{Inventory: c.inv}
+	for _, f := range c.secrets {
+		if opt.Baseline[f.Fingerprint] {
+			rep.Baselined++
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rep.Expired = secrets.Apply(rep.Findings, opt.Ignores, now)
+	return rep, nil
 }

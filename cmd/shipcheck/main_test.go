@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -131,7 +133,7 @@ func TestAllowPartial(t *testing.T) {
 }
 
 func TestNotBuilt(t *testing.T) {
-	for _, cmd := range []string{"scan", "secrets", "diff", "config"} {
+	for _, cmd := range []string{"scan", "diff", "config"} {
 		code, _, stderr := run(t, nil, cmd, "x.zip")
 		if code != 2 || !strings.Contains(stderr, "not built yet") {
 			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
@@ -596,5 +598,193 @@ func TestVulnSARIF(t *testing.T) {
 	}
 	if len(r.Results) != 3 {
 		t.Errorf("%d results", len(r.Results))
+	}
+}
+
+// plantedSecrets reads the secrets planted in testdata/secrets/fn.
+func plantedSecrets(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdata, "secrets", "fn-planted.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestSecretsNeverInClear runs every output format of every command on the
+// fixture with planted secrets (and a config that does not parse, around a
+// secret) and checks that no secret appears in any output file, standard
+// output or standard error.
+func TestSecretsNeverInClear(t *testing.T) {
+	planted := plantedSecrets(t)
+	fn := t.TempDir()
+	if err := os.CopyFS(fn, os.DirFS(filepath.Join(testdata, "secrets", "fn"))); err != nil {
+		t.Fatal(err)
+	}
+	// A serverless.yml that does not parse, the secret on the bad line.
+	os.WriteFile(filepath.Join(fn, "serverless.yml"), []byte("service: x\nprovider:\n  environment:\n    TOKEN: \""+planted["index.js:3"]+"\n  - ]\n"), 0o644)
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	check := func(what, text string) {
+		t.Helper()
+		for k, s := range planted {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows the secret of %s in clear", what, k)
+			}
+		}
+	}
+	for _, c := range []struct {
+		cmd     string
+		formats []string
+		extra   []string
+	}{
+		{"secrets", formatNames(secretsFormats), nil},
+		{"sbom", formatNames(sbomFormats), nil},
+		{"vuln", formatNames(vulnFormats), []string{"--advisories", osv}},
+		{"files", []string{"table", "json"}, nil},
+	} {
+		args := []string{c.cmd, fn}
+		var keep []string
+		for _, f := range c.formats {
+			keep = append(keep, "out."+f)
+			args = append(args, "--output", f+"=out."+f)
+		}
+		args = append(args, c.extra...)
+		args = append(args, "--log-level", "debug")
+		code, stdout, stderr := run(t, keep, args...)
+		if code == 2 && c.cmd != "secrets" {
+			t.Errorf("%s: exit 2: %s", c.cmd, stderr)
+		}
+		check(c.cmd+" stdout", stdout)
+		check(c.cmd+" stderr", stderr)
+		for _, k := range keep {
+			b, err := os.ReadFile(k)
+			if err != nil {
+				t.Errorf("%s: %v", c.cmd, err)
+				continue
+			}
+			check(c.cmd+" "+k, string(b))
+		}
+		if c.cmd == "secrets" && !strings.Contains(stderr, "serverless.yml") {
+			t.Errorf("the config that does not parse is not named: %s", stderr)
+		}
+	}
+	// And the table on standard output.
+	_, stdout, stderr := run(t, nil, "secrets", fn, "--allow-partial")
+	check("secrets table", stdout+stderr)
+	if !strings.Contains(stdout, "sk_l…") {
+		t.Errorf("the table should show the secrets' first characters:\n%s", stdout)
+	}
+}
+
+// TestSecretsGate: first-party secrets fail; third-party ones are reported
+// but fail only with --fail-on-third-party-secrets; ignored fingerprints and
+// a baseline leave the findings out of the count.
+func TestSecretsGate(t *testing.T) {
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	code, stdout, stderr := run(t, nil, "secrets", fn)
+	if code != 1 || !strings.Contains(stdout, "third: left-pad@1.3.0") || !strings.Contains(stdout, "5 first-party, 2 in third-party packages; 5 fail the gate") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Only the third-party part of the fixture.
+	third := t.TempDir()
+	os.CopyFS(filepath.Join(third, "node_modules"), os.DirFS(filepath.Join(fn, "node_modules")))
+	if code, stdout, stderr := run(t, nil, "secrets", third); code != 0 || !strings.Contains(stdout, "left-pad") {
+		t.Errorf("third-party only: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, _ := run(t, nil, "secrets", third, "--fail-on-third-party-secrets"); code != 1 {
+		t.Errorf("--fail-on-third-party-secrets: exit %d", code)
+	}
+	// A baseline of the same artifact: nothing new.
+	base := filepath.Join(t.TempDir(), "base.json")
+	run(t, nil, "secrets", fn, "--output", "json="+base)
+	code, stdout, _ = run(t, nil, "secrets", fn, "--baseline", base)
+	if code != 0 || !strings.Contains(stdout, "0 secret(s)") || !strings.Contains(stdout, "7 already in the baseline") {
+		t.Errorf("baseline: exit %d\n%s", code, stdout)
+	}
+	// Ignore every first-party finding by fingerprint, one rule expired.
+	var rep struct {
+		Findings []struct {
+			Fingerprint string `json:"fingerprint"`
+			ThirdParty  any    `json:"third_party"`
+		} `json:"findings"`
+	}
+	b, _ := os.ReadFile(base)
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "secrets:\n  ignore:\n"
+	n := 0
+	for _, f := range rep.Findings {
+		if f.ThirdParty == nil {
+			expires := "2999-01-01"
+			if n == 0 {
+				expires = "2001-01-01"
+			}
+			cfg += fmt.Sprintf("    - fingerprint: %s\n      reason: test key, revoked\n      expires: %s\n", f.Fingerprint, expires)
+			n++
+		}
+	}
+	cfgFile := filepath.Join(t.TempDir(), "shipcheck.yaml")
+	os.WriteFile(cfgFile, []byte(cfg), 0o644)
+	code, stdout, stderr = run(t, nil, "secrets", fn, "--config", cfgFile)
+	if code != 1 || !strings.Contains(stdout, "4 suppressed") || !strings.Contains(stderr, "expired on 2001-01-01") || !strings.Contains(stdout, "1 fail the gate") {
+		t.Errorf("ignored: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestSecretsSARIF: one result per finding, its first location the
+// runtime path and line, the origin in the properties; valid SARIF.
+func TestSecretsSARIF(t *testing.T) {
+	schema := sarifSchema(t)
+	planted := plantedSecrets(t)
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	run(t, []string{"s.sarif"}, "secrets", fn, "--output", "sarif=s.sarif")
+	b, err := os.ReadFile("s.sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validSARIF(t, schema, b)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				Properties map[string]any `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		l := r.Locations[0].PhysicalLocation
+		got[fmt.Sprintf("%s:%d", l.ArtifactLocation.URI, l.Region.StartLine)] = r.Level + " " + fmt.Sprint(r.Properties["origin"])
+	}
+	want := map[string]string{}
+	for k := range planted {
+		path, line, _ := strings.Cut(k, ":")
+		level := "error"
+		if strings.HasPrefix(path, "node_modules/") || strings.HasPrefix(path, "requests/") {
+			level = "warning"
+		}
+		want["var/task/"+path+":"+line] = level + " fn/" + path
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SARIF results (-want +got):\n%s", diff)
 	}
 }

@@ -108,7 +108,7 @@ did anyone bake a credential into it.
 		notBuilt("scan", "Scan an artifact: SBOM, vulnerabilities and secrets in one pass", 8),
 		newSBOMCmd(e),
 		newVulnCmd(e),
-		notBuilt("secrets", "Find credentials baked into the artifact", 7),
+		newSecretsCmd(e),
 		notBuilt("diff", "Compare two artifacts or SBOMs", 8),
 		newDBCmd(e),
 		notBuilt("config", "Write or check .shipcheck.yaml", 8),

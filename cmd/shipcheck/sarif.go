@@ -168,7 +168,7 @@ func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
 			if s.By == "vex" {
 				where = "a VEX statement"
 			}
-			guid := uuid.NewSHA1(uuid.NameSpaceURL, []byte(fp+"\x00"+s.By+"\x00"+just)).String()
+			guid := uuidFor(fp + "\x00" + s.By + "\x00" + just)
 			r.AddSuppression(sarif.NewSuppression("external").WithStatus("accepted").WithJustifcation(just).
 				WithGuid(guid).WithLocation(sarif.NewLocation().WithDescriptionText(where)))
 		}
@@ -216,4 +216,9 @@ func orNone(s string) string {
 		return "no fix"
 	}
 	return s
+}
+
+// uuidFor is a name-based UUID, stable across runs, for SARIF's guid fields.
+func uuidFor(name string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte(name)).String()
 }

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+	"github.com/spf13/cobra"
+
+	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/secrets"
+)
+
+// secretsOutput is what the secrets encoders get.
+type secretsOutput struct {
+	rep        *shipcheck.SecretsReport
+	thirdParty bool // third-party findings fail the gate
+}
+
+var secretsFormats = []encoder[*secretsOutput]{
+	{name: "table", help: "a table for people", enc: encodeSecretsTable},
+	{name: "json", help: "the findings as JSON (redacted)", enc: encodeSecretsJSON},
+	{name: "sarif", help: "SARIF 2.1.0, for GitHub code scanning and other CI viewers", enc: encodeSecretsSARIF},
+}
+
+func newSecretsCmd(e *env) *cobra.Command {
+	var (
+		af         artifactFlags
+		outputs    []string
+		configFile string
+		baseline   string
+		thirdParty bool
+	)
+	cmd := &cobra.Command{
+		Use:   "secrets ARTIFACT",
+		Short: "Find credentials baked into the artifact",
+		Long: `Scan every file the artifact ships (inside nested archives too, and files a
+later image layer deletes or replaces, which still ship in the image) with
+gitleaks' rules and shipcheck's own, decoding encoded values first; and the
+function's environment configuration (SAM/CloudFormation, serverless.yml,
+Terraform, .env, .env.yaml, local.settings.json, Lambda configuration JSON,
+a container image's Env), where a literal in a variable named as a secret is
+a finding and a reference to a secret store is not.
+
+Secrets are never printed: outputs show the first characters, the length and
+a fingerprint, which .shipcheck.yaml can ignore with a reason:
+
+  secrets:
+    ignore:
+      - fingerprint: sc1:0123456789abcdef0123456789abcdef
+        reason: test key, revoked
+        expires: 2027-01-31
+
+Findings inside installed third-party packages are reported, marked with the
+package, and do not fail the gate unless --fail-on-third-party-secrets.
+
+Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
+
+` + exitCodesHelp,
+		Example: `  shipcheck secrets function.zip --layer layer.zip
+  shipcheck secrets image.tar --output sarif=secrets.sarif
+  shipcheck secrets function.zip --baseline last-release.json --output json=new.json`,
+		Args: exactArgs(1, "an artifact"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opt, err := af.options()
+			if err != nil {
+				return usageErr(err)
+			}
+			specs, err := parseOutputs(outputs, secretsFormats, "table")
+			if err != nil {
+				return usageErr(err)
+			}
+			cfg, err := shipcheck.LoadConfig(configFile)
+			if err != nil {
+				return usageErr(err)
+			}
+			base, err := readBaseline(baseline)
+			if err != nil {
+				return usageErr(err)
+			}
+			rep, err := shipcheck.Secrets(cmd.Context(), args[0], shipcheck.SecretsOptions{
+				Options: shipcheck.Options{Options: opt}, Ignores: cfg.Secrets.Ignore, Baseline: base,
+			})
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			for _, x := range rep.Expired {
+				fmt.Fprintf(e.stderr, "shipcheck: note: the ignore rule for %s expired on %s; its findings count again\n", x.Fingerprint, x.Expires)
+			}
+			out := &secretsOutput{rep: rep, thirdParty: thirdParty}
+			if err := writeOutputs(specs, secretsFormats, out, e.stdout); err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			code := exitClean
+			if n := failingSecrets(rep.Findings, thirdParty); n > 0 {
+				code = exitFindings
+				if !e.quiet {
+					fmt.Fprintf(e.stderr, "shipcheck: %d secret(s) found that fail the gate\n", n)
+				}
+			}
+			return reportProblems(e, rep.Inventory.Problems, af.allowPartial, code)
+		},
+	}
+	af.register(cmd.Flags())
+	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "FORMAT[=FILE]: a report format, to FILE or standard output (repeat for several)")
+	cmd.Flags().StringVar(&configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json): report only the findings not in it")
+	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
+	return cmd
+}
+
+// readBaseline reads the fingerprints of an earlier JSON report.
+func readBaseline(path string) (map[string]bool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	var rep struct {
+		Secrets  []struct{ Fingerprint string } `json:"secrets"`
+		Findings []struct{ Fingerprint string } `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("--baseline %s: not a shipcheck JSON report: %w", path, err)
+	}
+	out := map[string]bool{}
+	for _, f := range append(rep.Secrets, rep.Findings...) {
+		if f.Fingerprint != "" {
+			out[f.Fingerprint] = true
+		}
+	}
+	return out, nil
+}
+
+// failingSecrets counts the findings that fail the gate: not suppressed,
+// and first-party unless third-party ones count.
+func failingSecrets(fs []secrets.Finding, thirdParty bool) int {
+	n := 0
+	for _, f := range fs {
+		if f.Suppressed == nil && (f.ThirdParty == nil || thirdParty) {
+			n++
+		}
+	}
+	return n
+}
+
+func encodeSecretsTable(w io.Writer, o *secretsOutput) error {
+	bw := bufio.NewWriter(w)
+	for _, s := range o.rep.Inventory.Sources {
+		fmt.Fprintf(bw, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
+	}
+	fmt.Fprintln(bw)
+	rows := [][]string{{"RULE", "CONFIDENCE", "WHERE", "SECRET", "PARTY", "FINGERPRINT"}}
+	var suppressed []secrets.Finding
+	third := 0
+	for _, f := range o.rep.Findings {
+		if f.Suppressed != nil {
+			suppressed = append(suppressed, f)
+			continue
+		}
+		where := f.Path
+		if f.Line > 0 {
+			where += fmt.Sprintf(":%d", f.Line)
+		}
+		if f.Status != "" {
+			where += " (" + f.Status + " by a later layer)"
+		}
+		if f.Variable != "" {
+			where += " " + f.Variable
+		}
+		party := "first"
+		if f.ThirdParty != nil {
+			party = "third: " + f.ThirdParty.Name + "@" + f.ThirdParty.Version
+			third++
+		}
+		secret := fmt.Sprintf("%s (%d chars)", f.Redacted, f.Length)
+		if f.Encoding != "" {
+			secret += " " + f.Encoding
+		}
+		rows = append(rows, []string{f.RuleID, string(f.Confidence), archive.Printable(where), archive.Printable(secret), archive.Printable(party), f.Fingerprint})
+	}
+	writeRows(bw, rows)
+	fmt.Fprintf(bw, "\n%d secret(s): %d first-party, %d in third-party packages; %d fail the gate",
+		len(o.rep.Findings)-len(suppressed), len(o.rep.Findings)-len(suppressed)-third, third, failingSecrets(o.rep.Findings, o.thirdParty))
+	if o.rep.Baselined > 0 {
+		fmt.Fprintf(bw, "; %d already in the baseline", o.rep.Baselined)
+	}
+	fmt.Fprintln(bw)
+	if len(suppressed) > 0 {
+		fmt.Fprintf(bw, "\n%d suppressed:\n", len(suppressed))
+		for _, f := range suppressed {
+			fmt.Fprintf(bw, "  %s %s:%d: %s\n", f.Fingerprint, archive.Printable(f.Path), f.Line, archive.Printable(f.Suppressed.Reason))
+		}
+	}
+	return bw.Flush()
+}
+
+// secretsJSON is the JSON output of secrets (schema version 1).
+type secretsJSON struct {
+	Version   int                `json:"version"`
+	Artifacts []packaging.Source `json:"artifacts"`
+	Findings  []secretJSON       `json:"findings"`
+	Baselined int                `json:"baselined,omitempty"`
+	Failing   int                `json:"failing"`
+	Problems  []problemJSON      `json:"problems,omitempty"`
+}
+
+type secretJSON struct {
+	secrets.Finding
+	Origin string `json:"origin"`
+	Layer  string `json:"layer,omitempty"`
+}
+
+func encodeSecretsJSON(w io.Writer, o *secretsOutput) error {
+	out := secretsJSON{Version: 1, Artifacts: o.rep.Inventory.Sources, Findings: []secretJSON{}, Baselined: o.rep.Baselined,
+		Failing: failingSecrets(o.rep.Findings, o.thirdParty)}
+	for _, f := range o.rep.Findings {
+		out.Findings = append(out.Findings, secretJSON{Finding: f, Origin: f.Origin.String(), Layer: f.Origin.Layer})
+	}
+	for _, p := range o.rep.Inventory.Problems {
+		out.Problems = append(out.Problems, problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func encodeSecretsSARIF(w io.Writer, o *secretsOutput) error {
+	run := newSARIFRun()
+	addSecretResults(run, o.rep.Findings, o.thirdParty)
+	return writeSARIF(w, run)
+}
+
+// addSecretResults adds one rule per secret rule and one result per
+// finding: the first location is the finding's runtime path and line, the
+// origin (artifact, layer, chain) in the result's properties.
+func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool) {
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
+			run.AddRule(f.RuleID).WithName(f.RuleID).
+				WithShortDescription(sarif.NewMultiformatMessageString(f.Description)).
+				WithHelp(sarif.NewMultiformatMessageString("A credential baked into the artifact: revoke it, then load it at run time from a secret store (AWS Secrets Manager or SSM Parameter Store, Azure Key Vault, Google Secret Manager) instead of shipping it.")).
+				WithProperties(sarif.Properties{"security-severity": "8.0", "precision": string(f.Confidence), "tags": []string{"security", "secret"}})
+		}
+		msg := fmt.Sprintf("%s: %s (%d chars)", f.Description, f.Redacted, f.Length)
+		if f.Variable != "" {
+			msg += " in variable " + f.Variable
+		}
+		level := "error"
+		if f.ThirdParty != nil {
+			msg += fmt.Sprintf(", inside the third-party package %s %s", f.ThirdParty.Name, f.ThirdParty.Version)
+			if !thirdParty {
+				level = "warning"
+			}
+		}
+		if f.Status != "" {
+			msg += ", in a file " + f.Status + " by a later image layer (it still ships)"
+		}
+		r := run.CreateResultForRule(f.RuleID).WithLevel(level).WithMessage(sarif.NewTextMessage(msg + "."))
+		pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(sarifURI(f.Path)))
+		if f.Line > 0 {
+			pl.WithRegion(sarif.NewRegion().WithStartLine(f.Line))
+		}
+		r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl))
+		props := sarif.Properties{"origin": f.Origin.String(), "artifact": f.Origin.Artifact, "confidence": string(f.Confidence),
+			"fingerprint": f.Fingerprint, "redacted": f.Redacted, "length": f.Length}
+		if len(f.Origin.Chain) > 1 {
+			props["chain"] = f.Origin.Chain
+		}
+		if f.Origin.Layer != "" {
+			props["layer"] = f.Origin.Layer
+		}
+		if f.Status != "" {
+			props["status"] = f.Status
+		}
+		if f.ThirdParty != nil {
+			props["third_party"] = f.ThirdParty
+		}
+		if f.Variable != "" {
+			props["variable"], props["format"] = f.Variable, f.Config
+		}
+		if f.Encoding != "" {
+			props["encoding"] = f.Encoding
+		}
+		r.Properties = props
+		r.WithPartialFingerPrints(map[string]any{"shipcheck/v1": f.Fingerprint})
+		if s := f.Suppressed; s != nil {
+			r.AddSuppression(sarif.NewSuppression("external").WithStatus("accepted").WithJustifcation(s.Reason).
+				WithGuid(uuidFor(f.Fingerprint + "\x00" + s.Reason)).WithLocation(sarif.NewLocation().WithDescriptionText("an ignore rule of shipcheck's configuration")))
+		}
+	}
+}

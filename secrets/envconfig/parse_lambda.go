@@ -1,0 +1,33 @@
+package envconfig
+
+import (
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// parseLambdaConfig reads the JSON the AWS CLI prints for a function's
+// configuration: Environment.Variables (get-function-configuration),
+// Configuration.Environment.Variables (get-function) or
+// Functions[].Environment.Variables (list-functions). It is the deployed
+// state: values are literals, except store pointers (a Secrets Manager ARN
+// is still only a name).
+func parseLambdaConfig(content []byte) ([]Variable, error) {
+	d, root, err := rootMapping(content)
+	if root == nil {
+		return nil, err
+	}
+	var vars []Variable
+	d.mapVars(d.path(root, "Environment", "Variables"), "Environment.Variables", plainValue, &vars)
+	d.mapVars(d.path(root, "Configuration", "Environment", "Variables"), "Configuration.Environment.Variables", plainValue, &vars)
+	if fns := resolve(d.get(root, "Functions")); fns != nil && fns.Kind == yaml.SequenceNode {
+		for i, f := range fns.Content {
+			name := strconv.Itoa(i)
+			if n := d.get(f, "FunctionName"); n != nil && n.Kind == yaml.ScalarNode {
+				name = n.Value
+			}
+			d.mapVars(d.path(f, "Environment", "Variables"), "Functions."+name+".Environment.Variables", plainValue, &vars)
+		}
+	}
+	return vars, d.err()
+}

@@ -1,0 +1,516 @@
+package envconfig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"go.yaml.in/yaml/v3"
+)
+
+// tfKind says how a Terraform target holds its variables.
+type tfKind int
+
+const (
+	// tfMap is an attribute whose value is an object: NAME = value.
+	tfMap tfKind = iota
+	// tfNameValue is a repeatable block with name and value attributes
+	// (Azure connection_string, Cloud Run env); a value_source or value_from
+	// block instead of value is a reference.
+	tfNameValue
+	// tfSecretEnv is a Cloud Functions secret_environment_variables block:
+	// key names the variable, secret the Secret Manager secret (a
+	// reference).
+	tfSecretEnv
+)
+
+// tfTarget is where a resource type sets variables: an attribute or block
+// named name, inside the nested blocks listed (outermost first).
+type tfTarget struct {
+	blocks []string
+	name   string
+	kind   tfKind
+}
+
+var (
+	tfAzureApp = []tfTarget{{name: "app_settings"}, {name: "connection_string", kind: tfNameValue}}
+	tfGCF1     = []tfTarget{
+		{name: "environment_variables"},
+		{name: "build_environment_variables"},
+		{name: "secret_environment_variables", kind: tfSecretEnv},
+	}
+	tfGCF2 = []tfTarget{
+		{blocks: []string{"service_config"}, name: "environment_variables"},
+		{blocks: []string{"service_config"}, name: "secret_environment_variables", kind: tfSecretEnv},
+		{blocks: []string{"build_config"}, name: "environment_variables"},
+	}
+)
+
+// tfResources lists, per resource type, where it sets variables.
+var tfResources = map[string][]tfTarget{
+	"aws_lambda_function":               {{blocks: []string{"environment"}, name: "variables"}},
+	"google_cloudfunctions_function":    tfGCF1,
+	"google_cloudfunctions2_function":   tfGCF2,
+	"google_cloud_run_v2_service":       {{blocks: []string{"template", "containers"}, name: "env", kind: tfNameValue}},
+	"google_cloud_run_service":          {{blocks: []string{"template", "spec", "containers"}, name: "env", kind: tfNameValue}},
+	"azurerm_function_app":              tfAzureApp,
+	"azurerm_function_app_slot":         tfAzureApp,
+	"azurerm_linux_function_app":        tfAzureApp,
+	"azurerm_linux_function_app_slot":   tfAzureApp,
+	"azurerm_windows_function_app":      tfAzureApp,
+	"azurerm_windows_function_app_slot": tfAzureApp,
+	"azurerm_app_service":               tfAzureApp,
+	"azurerm_linux_web_app":             tfAzureApp,
+	"azurerm_windows_web_app":           tfAzureApp,
+}
+
+// tfModule is where any module block sets variables: the convention of the
+// terraform-aws-modules/lambda module and of many others.
+var tfModule = []tfTarget{{name: "environment_variables"}}
+
+// parseTerraform reads a Terraform file: native HCL, or the JSON syntax when
+// the content starts with '{'. A value is a literal when it is a constant:
+// a string without interpolation or directives, a number, a bool or null.
+// Anything else (var., local., data., module. and resource references,
+// function calls, templates with ${...}, conditionals) is a reference whose
+// Value is the expression's source text. A map given as merge(...) or
+// tomap(...) is read through its object arguments, and one given as
+// local.NAME through the locals of the same file; a map given any other way
+// (var.env) sets no variables this package can see.
+func parseTerraform(content []byte) ([]Variable, error) {
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	if t := bytes.TrimLeft(content, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return parseTerraformJSON(content)
+	}
+	tokens, _ := hclsyntax.LexConfig(content, "", hcl.InitialPos)
+	if err := hclShallow(tokens); err != nil {
+		return nil, err
+	}
+	f, diags := hclsyntax.ParseConfig(content, "", hcl.InitialPos)
+	if err := hclError(diags); err != nil {
+		return nil, err
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil, errors.New("not an HCL native syntax body")
+	}
+	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: walkBudget}
+	for _, b := range body.Blocks {
+		if b.Type == "locals" {
+			for name, a := range b.Body.Attributes {
+				w.locals[name] = a.Expr
+			}
+		}
+	}
+	for _, b := range body.Blocks {
+		var targets []tfTarget
+		var scope string
+		switch {
+		case b.Type == "resource" && len(b.Labels) == 2:
+			targets, scope = tfResources[b.Labels[0]], b.Labels[0]+"."+b.Labels[1]
+		case b.Type == "module" && len(b.Labels) == 1:
+			targets, scope = tfModule, "module."+b.Labels[0]
+		}
+		for _, t := range targets {
+			w.target(b.Body, t, scope+" "+strings.Join(append(append([]string(nil), t.blocks...), t.name), "."))
+		}
+	}
+	if w.left < 0 {
+		return nil, errBudget
+	}
+	return w.vars, nil
+}
+
+type tfWalker struct {
+	src    []byte
+	locals map[string]hclsyntax.Expression
+	vars   []Variable
+	left   int // object items the walk may still visit (locals can be named many times)
+}
+
+// target appends the variables of one target in a resource body.
+func (w *tfWalker) target(body *hclsyntax.Body, t tfTarget, scope string) {
+	bodies := []*hclsyntax.Body{body}
+	for _, typ := range t.blocks {
+		var next []*hclsyntax.Body
+		for _, b := range bodies {
+			next = append(next, tfNested(b, typ)...)
+		}
+		bodies = next
+	}
+	for _, b := range bodies {
+		switch t.kind {
+		case tfMap:
+			if a, ok := b.Attributes[t.name]; ok {
+				w.object(a.Expr, scope, 0)
+			}
+		case tfNameValue:
+			for _, nb := range tfNested(b, t.name) {
+				name, ok := w.name(nb, "name")
+				if !ok {
+					continue
+				}
+				v := Variable{Name: name, Scope: scope}
+				if a, ok := nb.Attributes["value"]; ok {
+					v.Value, v.Literal = w.value(a.Expr)
+					v.Line = a.Expr.Range().Start.Line
+				} else if len(nb.Blocks) > 0 { // value_source { secret_key_ref { ... } }
+					v.Value = strings.Join(strings.Fields(w.text(nb.Blocks[0].Range())), " ")
+					v.Line = nb.Blocks[0].Range().Start.Line
+				} else {
+					continue
+				}
+				w.vars = append(w.vars, v)
+			}
+		case tfSecretEnv:
+			for _, nb := range tfNested(b, t.name) {
+				name, ok := w.name(nb, "key")
+				a, ok2 := nb.Attributes["secret"]
+				if !ok || !ok2 {
+					continue
+				}
+				secret, ok := tfConstString(a.Expr)
+				if !ok {
+					secret = w.text(a.Expr.Range())
+				}
+				w.vars = append(w.vars, Variable{Name: name, Value: secret, Line: a.Expr.Range().Start.Line, Scope: scope})
+			}
+		}
+	}
+}
+
+// tfNested returns the bodies of the blocks of a type in body, including the
+// content of dynamic blocks that generate them.
+func tfNested(body *hclsyntax.Body, typ string) []*hclsyntax.Body {
+	var out []*hclsyntax.Body
+	for _, b := range body.Blocks {
+		switch {
+		case b.Type == typ:
+			out = append(out, b.Body)
+		case b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == typ:
+			for _, c := range b.Body.Blocks {
+				if c.Type == "content" {
+					out = append(out, c.Body)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// object appends the entries of an object expression, following merge()
+// arguments and local values.
+func (w *tfWalker) object(expr hclsyntax.Expression, scope string, depth int) {
+	if w.left--; depth > 8 || w.left < 0 {
+		return
+	}
+	switch e := expr.(type) {
+	case *hclsyntax.ParenthesesExpr:
+		w.object(e.Expression, scope, depth+1)
+	case *hclsyntax.ObjectConsExpr:
+		for _, item := range e.Items {
+			if w.left--; w.left < 0 {
+				return
+			}
+			v := Variable{Name: w.key(item.KeyExpr), Line: item.ValueExpr.Range().Start.Line, Scope: scope}
+			v.Value, v.Literal = w.value(item.ValueExpr)
+			w.vars = append(w.vars, v)
+		}
+	case *hclsyntax.FunctionCallExpr:
+		if e.Name == "merge" || e.Name == "tomap" {
+			for _, a := range e.Args {
+				w.object(a, scope, depth+1)
+			}
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(e.Traversal) == 2 && e.Traversal.RootName() == "local" {
+			if attr, ok := e.Traversal[1].(hcl.TraverseAttr); ok {
+				if l, ok := w.locals[attr.Name]; ok {
+					w.object(l, scope+" via local."+attr.Name, depth+1)
+				}
+			}
+		}
+	}
+}
+
+// key returns the name an object key sets: a bare identifier, the string of
+// a quoted key, or the source text of a computed key.
+func (w *tfWalker) key(expr hclsyntax.Expression) string {
+	if k, ok := expr.(*hclsyntax.ObjectConsKeyExpr); ok {
+		if !k.ForceNonLiteral {
+			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
+				return kw
+			}
+		}
+		expr = k.Wrapped
+	}
+	if s, ok := tfConstString(expr); ok {
+		return s
+	}
+	return w.text(expr.Range())
+}
+
+// name returns the constant string (or source text) of a block's attribute.
+func (w *tfWalker) name(b *hclsyntax.Body, attr string) (string, bool) {
+	a, ok := b.Attributes[attr]
+	if !ok {
+		return "", false
+	}
+	if s, ok := tfConstString(a.Expr); ok {
+		return s, true
+	}
+	return w.text(a.Expr.Range()), true
+}
+
+// value classifies a value expression.
+func (w *tfWalker) value(expr hclsyntax.Expression) (string, bool) {
+	for {
+		p, ok := expr.(*hclsyntax.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		expr = p.Expression
+	}
+	if s, ok := tfConstString(expr); ok {
+		return literal(s)
+	}
+	if l, ok := expr.(*hclsyntax.LiteralValueExpr); ok {
+		switch {
+		case l.Val.IsNull():
+			return "", true
+		case l.Val.Type() == cty.Bool:
+			if l.Val.True() {
+				return "true", true
+			}
+			return "false", true
+		default:
+			return w.text(l.Range()), true
+		}
+	}
+	return w.text(expr.Range()), false
+}
+
+// hclError returns the first error of diags as "line N: summary: detail".
+func hclError(diags hcl.Diagnostics) error {
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		line := 0
+		if d.Subject != nil {
+			line = d.Subject.Start.Line
+		}
+		return fmt.Errorf("line %d: %s: %s", line, d.Summary, d.Detail)
+	}
+	return nil
+}
+
+// hclMaxDepth and hclMaxOperators bound what hclsyntax's recursive-descent
+// parser is given: it recurses once per nested bracket, template, unary
+// operator or conditional, and a goroutine stack overflow is fatal (no
+// recover), so a hostile file of nested brackets would end the process.
+// Real Terraform nests a few levels and has few such operators.
+const (
+	hclMaxDepth     = 256
+	hclMaxOperators = 10000
+)
+
+// hclShallow checks lexed HCL against hclMaxDepth and hclMaxOperators.
+func hclShallow(tokens hclsyntax.Tokens) error {
+	depth, ops := 0, 0
+	for _, t := range tokens {
+		switch t.Type {
+		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
+			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl,
+			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc:
+			if depth++; depth > hclMaxDepth {
+				return fmt.Errorf("line %d: nested more than %d levels deep", t.Range.Start.Line, hclMaxDepth)
+			}
+		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
+			hclsyntax.TokenTemplateSeqEnd, hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc:
+			depth = max(depth-1, 0)
+		case hclsyntax.TokenQuestion, hclsyntax.TokenBang, hclsyntax.TokenMinus:
+			if ops++; ops > hclMaxOperators {
+				return fmt.Errorf("line %d: more than %d conditional or unary operators", t.Range.Start.Line, hclMaxOperators)
+			}
+		}
+	}
+	return nil
+}
+
+// tfConstString returns the value of a template that is one constant string
+// (quoted or heredoc, $${ and %%{ escapes decoded).
+func tfConstString(expr hclsyntax.Expression) (string, bool) {
+	t, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, part := range t.Parts {
+		l, ok := part.(*hclsyntax.LiteralValueExpr)
+		if !ok || l.Val.Type() != cty.String || l.Val.IsNull() || !l.Val.IsKnown() {
+			return "", false
+		}
+		b.WriteString(l.Val.AsString())
+	}
+	return b.String(), true
+}
+
+// text returns the source text of a range, cut at about maxRender bytes.
+func (w *tfWalker) text(r hcl.Range) string {
+	s, e := r.Start.Byte, r.End.Byte
+	if s < 0 || e > len(w.src) || s > e {
+		return ""
+	}
+	t := string(w.src[s:e])
+	if len(t) > maxRender {
+		t = strings.ToValidUTF8(t[:maxRender], "") + "…"
+	}
+	return t
+}
+
+// parseTerraformJSON reads the JSON syntax of Terraform (*.tf.json): the
+// same targets, blocks given as objects or arrays of objects, strings read
+// as HCL templates.
+func parseTerraformJSON(content []byte) ([]Variable, error) {
+	d, root, err := rootMapping(content)
+	if root == nil {
+		return nil, err
+	}
+	var vars []Variable
+	for _, res := range tfJSONObjects(d.get(root, "resource")) {
+		for _, typ := range d.pairs(res) {
+			targets := tfResources[typ.key.Value]
+			if targets == nil {
+				continue
+			}
+			for _, named := range tfJSONObjects(typ.value) {
+				for _, r := range d.pairs(named) {
+					for _, body := range tfJSONObjects(r.value) {
+						d.tfJSONTargets(body, targets, typ.key.Value+"."+r.key.Value, &vars)
+					}
+				}
+			}
+		}
+	}
+	for _, mods := range tfJSONObjects(d.get(root, "module")) {
+		for _, m := range d.pairs(mods) {
+			for _, body := range tfJSONObjects(m.value) {
+				d.tfJSONTargets(body, tfModule, "module."+m.key.Value, &vars)
+			}
+		}
+	}
+	return vars, d.err()
+}
+
+func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, vars *[]Variable) {
+	for _, t := range targets {
+		scope := base + " " + strings.Join(append(append([]string(nil), t.blocks...), t.name), ".")
+		bodies := []*yaml.Node{body}
+		for _, typ := range t.blocks {
+			var next []*yaml.Node
+			for _, b := range bodies {
+				next = append(next, d.tfJSONNested(b, typ)...)
+			}
+			bodies = next
+		}
+		for _, b := range bodies {
+			switch t.kind {
+			case tfMap:
+				if m := resolve(d.get(b, t.name)); m != nil && m.Kind == yaml.MappingNode {
+					d.mapVars(m, scope, tfJSONValue, vars)
+				}
+			case tfNameValue, tfSecretEnv:
+				nameKey, valueKey := "name", "value"
+				if t.kind == tfSecretEnv {
+					nameKey, valueKey = "key", "secret"
+				}
+				for _, nb := range d.tfJSONNested(b, t.name) {
+					name, v := d.get(nb, nameKey), d.get(nb, valueKey)
+					if name == nil || name.Kind != yaml.ScalarNode {
+						continue
+					}
+					if v == nil {
+						v = d.get(nb, "value_source")
+						if v == nil {
+							v = d.get(nb, "value_from")
+						}
+					}
+					if v == nil {
+						continue
+					}
+					value, lit, ok := tfJSONValue(v)
+					if !ok {
+						value, lit = render(v), false
+					}
+					if t.kind == tfSecretEnv {
+						lit = false
+					}
+					*vars = append(*vars, Variable{Name: name.Value, Value: value, Literal: lit, Line: v.Line, Scope: scope})
+				}
+			}
+		}
+	}
+}
+
+// tfJSONObjects returns n as a list of objects: n itself, or the objects of
+// an array.
+func tfJSONObjects(n *yaml.Node) []*yaml.Node {
+	n = resolve(n)
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return []*yaml.Node{n}
+	case yaml.SequenceNode:
+		var out []*yaml.Node
+		for _, c := range n.Content {
+			if c = resolve(c); c != nil && c.Kind == yaml.MappingNode {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// tfJSONNested returns the bodies of the blocks of a type in body, with the
+// content of dynamic blocks.
+func (d *doc) tfJSONNested(body *yaml.Node, typ string) []*yaml.Node {
+	out := tfJSONObjects(d.get(body, typ))
+	for _, dyn := range tfJSONObjects(d.get(body, "dynamic")) {
+		for _, b := range tfJSONObjects(d.get(dyn, typ)) {
+			out = append(out, tfJSONObjects(d.get(b, "content"))...)
+		}
+	}
+	return out
+}
+
+// tfJSONValue classifies a value in Terraform JSON: a string is an HCL
+// template, a literal when it has no interpolation or directive.
+func tfJSONValue(n *yaml.Node) (string, bool, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return "", false, false
+	}
+	if n.Tag != "!!str" {
+		v, lit := literal(scalarText(n))
+		return v, lit, true
+	}
+	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclShallow(tokens) != nil {
+		return n.Value, false, true // not a plain literal, too deep to parse safely
+	}
+	expr, diags := hclsyntax.ParseTemplate([]byte(n.Value), "", hcl.InitialPos)
+	if diags.HasErrors() {
+		return n.Value, false, true // Terraform would reject it; not a plain literal
+	}
+	if s, ok := tfConstString(expr); ok {
+		v, lit := literal(s)
+		return v, lit, true
+	}
+	return n.Value, false, true
+}
