@@ -3,10 +3,10 @@ package shipcheck
 import (
 	"archive/tar"
 	"archive/zip"
-	"crypto/sha256"
-	"encoding/hex"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"

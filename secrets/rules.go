@@ -32,6 +32,25 @@ type Rules struct {
 	// means little.
 	Binary     config.Config
 	confidence map[string]Confidence
+	// skipPaths are the path entries of the global allowlists (images,
+	// fonts, lockfiles...), checked once per file rather than by the
+	// detector once per fragment.
+	skipPaths []*config.Allowlist
+}
+
+// Skipped reports whether a file's content is not scanned for its path
+// (a path of gitleaks' global allowlist). Those paths name files (images,
+// fonts, lockfiles), so only the base name is matched, several times
+// faster on deep paths; the one entry that names a folder
+// (.mvn/wrapper/...) then skips nothing, which costs only time.
+func (r *Rules) Skipped(rel string) bool {
+	base := rel[strings.LastIndexAny(rel, "/!")+1:]
+	for _, a := range r.skipPaths {
+		if a.PathAllowed(base) {
+			return true
+		}
+	}
+	return false
 }
 
 // Confidence returns a rule's confidence.
@@ -64,12 +83,36 @@ func loadRules() (*Rules, error) {
 			def.Keywords[strings.ToLower(k)] = struct{}{}
 		}
 	}
-	for i, a := range def.Allowlists {
-		if def.Allowlists[i], err = withoutThirdPartyPaths(a); err != nil {
+	rs := &Rules{confidence: map[string]Confidence{}}
+	var global []*config.Allowlist
+	for _, a := range def.Allowlists {
+		a, err := withoutThirdPartyPaths(a)
+		if err != nil {
 			return nil, err
 		}
+		if a.MatchCondition == config.AllowlistMatchAnd || len(a.Paths) == 0 {
+			global = append(global, a)
+			continue
+		}
+		// Either a path or a commit allows: the paths move out.
+		paths := &config.Allowlist{Description: a.Description, Paths: a.Paths}
+		if err := paths.Validate(); err != nil {
+			return nil, fmt.Errorf("gitleaks allowlist: %w", err)
+		}
+		rs.skipPaths = append(rs.skipPaths, paths)
+		if len(a.Regexes)+len(a.StopWords)+len(a.Commits) > 0 {
+			rest := &config.Allowlist{
+				Description: a.Description, MatchCondition: a.MatchCondition, Commits: a.Commits,
+				RegexTarget: a.RegexTarget, Regexes: a.Regexes, StopWords: a.StopWords,
+			}
+			if err := rest.Validate(); err != nil {
+				return nil, fmt.Errorf("gitleaks allowlist: %w", err)
+			}
+			global = append(global, rest)
+		}
 	}
-	rs := &Rules{All: def, confidence: map[string]Confidence{}}
+	def.Allowlists = global
+	rs.All = def
 	bin := def
 	bin.Rules = map[string]config.Rule{}
 	bin.Keywords = map[string]struct{}{}

@@ -62,7 +62,7 @@ func NewScanner() (*Scanner, error) {
 				keywords = append(keywords, k)
 				s.rulesOf = append(s.rulesOf, nil)
 			}
-			s.rulesOf[i] = append(s.rulesOf[i], reach{id, ruleReach(id, r.Regex.String())})
+			s.rulesOf[i] = append(s.rulesOf[i], newReach(id, r.Regex.String()))
 		}
 		s.perRule[id] = detect.NewDetector(one)
 	}
@@ -94,6 +94,9 @@ func sortedIDs(m map[string]config.Rule) []string {
 // content findings.
 func (s *Scanner) Scan(ctx context.Context, path string, content []byte) (fs []Finding, err error) {
 	rel := strings.TrimPrefix(path, "/")
+	if s.rules.Skipped(rel) {
+		return nil, nil
+	}
 	if isBinary(content) {
 		d := s.bin.Get().(*detect.Detector)
 		defer s.bin.Put(d)

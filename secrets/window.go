@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -23,31 +25,124 @@ const (
 	// windowBefore is kept before a keyword (gitleaks' longest lead-in is
 	// `[\w.-]{0,50}?`) and around an encoded run.
 	windowBefore = 64
-	windowSnap   = 256  // extend a window to its line's start or end when that is this close
+	windowSnap   = 256 // extend a window to its line's start or end when that is this close
 	maxPEM       = 64 << 10
 	// wholeText: texts this small are handed to the full detector whole.
 	wholeText = 1 << 10
 )
 
-// reach is how far after one of its keywords a rule's match can end.
+// reach is how far after one of its keywords a rule's match can end, and
+// what must follow the keyword for the rule to match at all.
 type reach struct {
 	id    string
 	after int
+	// gate, for the rules with a lead-in, must match the text right after
+	// the keyword (a name's rest and an assignment operator).
+	gate *regexp.Regexp
+	// token: the rule's match holds no space or quote, so it ends with the
+	// run of such characters that starts at the keyword.
+	token bool
 }
 
-// ruleReach: a rule with a lead-in (`[\w.-]{0,50}?` before the keyword,
-// the generic and keyword-context rules) matches a name, an operator and a
-// value of at most 150 characters after its keyword; a token rule, the
-// token itself, and JWTs (whose keyword is their "ey" start) run longer.
-func ruleReach(id, pattern string) int {
-	switch {
-	case strings.HasPrefix(id, "jwt"):
-		return 4096
-	case strings.Contains(pattern, `[\w.-]{0,50}?`):
-		return 320
+// leadIn is what gitleaks' semi-generic rules put before their keywords.
+const leadIn = `[\w.-]{0,50}?`
+
+// boundary is the end gitleaks' token rules require after a secret.
+const boundary = `(?:[\x60'"\s;]|\\[nr]|$)`
+
+// newReach: a rule with a lead-in (the generic and keyword-context rules)
+// matches a name, an operator and a value of at most 150 characters after
+// its keyword; a token rule, the token itself, and JWTs (whose keyword is
+// their "ey" start) run longer.
+func newReach(id, pattern string) reach {
+	r := reach{id: id, after: 768}
+	if strings.HasPrefix(id, "jwt") {
+		r.after = 4096
 	}
-	return 768
+	if strings.Contains(pattern, leadIn) {
+		r.after = 320
+		r.gate = operatorGate(pattern)
+	}
+	r.token = r.gate == nil && tokenBounded(pattern)
+	return r
 }
+
+// operatorGate returns, for a semi-generic rule (`lead-in (?:keywords)
+// (?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|...)[\x60'"\s=]{0,5}(secret)`), an
+// anchored expression of what must follow a keyword: the name's rest (with
+// room to spare) and the operator. Nil when the rule is not of that shape.
+func operatorGate(pattern string) *regexp.Regexp {
+	const rest, quote = `[ \t\w.-]{0,20}`, `[\x60'"\s=]{0,5}`
+	i := strings.Index(pattern, rest)
+	if i < 0 {
+		return nil
+	}
+	j := strings.Index(pattern[i:], quote)
+	if j < 0 {
+		return nil
+	}
+	g := pattern[i+len(rest) : i+j+len(quote)]
+	re, err := regexp.Compile(`(?i)^[ \t\w.-]{0,40}` + strings.TrimPrefix(g, ")"))
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// stops are the characters that end a token.
+const stops = " \t\r\n\"'`"
+
+// tokenBounded reports whether no character a rule's expression can match
+// (its trailing boundary aside) is a space or a quote.
+func tokenBounded(pattern string) bool {
+	re, err := syntax.Parse(strings.TrimSuffix(pattern, boundary), syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var matchesStop func(*syntax.Regexp) bool
+	matchesStop = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return true
+		case syntax.OpLiteral:
+			for _, c := range r.Rune {
+				if strings.ContainsRune(stops, c) {
+					return true
+				}
+			}
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(r.Rune); i += 2 {
+				for _, c := range stops {
+					if r.Rune[i] <= c && c <= r.Rune[i+1] {
+						return true
+					}
+				}
+			}
+		}
+		for _, s := range r.Sub {
+			if matchesStop(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return !matchesStop(re)
+}
+
+// tokenEnd is the end of the run of non-stop characters from i.
+func tokenEnd(b []byte, i, limit int) int {
+	for i < limit && !isStop[b[i]] {
+		i++
+	}
+	return i
+}
+
+var isStop = func() (t [256]bool) {
+	for _, c := range stops {
+		t[c] = true
+	}
+	return
+}()
 
 // window is a span of the text and its 1-based first line.
 type window struct {
@@ -167,8 +262,17 @@ func (k *keywordIndex) hits(text string, rulesOf [][]reach) map[string][]window 
 				pem = pos + i + 128
 			}
 		}
+		kwEnd := pos + int(n)
 		for _, r := range rulesOf[pattern] {
-			e := pos + int(n) + r.after
+			e := kwEnd + r.after
+			switch {
+			case r.gate != nil:
+				if !r.gate.Match(lower[kwEnd:min(len(lower), kwEnd+96)]) {
+					continue
+				}
+			case r.token:
+				e = min(e, tokenEnd(lower, kwEnd, min(len(lower), e))+4)
+			}
 			if pem > e {
 				e = pem
 			}
