@@ -66,6 +66,7 @@ type collected struct {
 	inv     *sbom.Inventory
 	bins    []vuln.GoBinary
 	secrets []secrets.Finding
+	reads   packaging.ReadStats
 }
 
 // maxSecretScan is the largest file scanned for secrets; a larger one is a
@@ -97,21 +98,35 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		if f.Type != archive.TypeFile {
 			return nil
 		}
-		if co.secrets != nil && !f.Archive {
+		// Every analyser that wants the whole file reads one copy: when
+		// more than one does, it is made before the first reads.
+		var wants []sbom.Extractor
+		if f.Status == packaging.Visible {
+			for _, ex := range exs {
+				if match(ex, f) {
+					wants = append(wants, ex)
+				}
+			}
+		}
+		scan := co.secrets != nil && !f.Archive
+		n := len(wants) + btoi(scan)
+		for _, ex := range wants {
+			if _, isGo := ex.(golang.Extractor); isGo && co.goDir != "" {
+				n++ // the copy for govulncheck
+			}
+		}
+		if n > 1 && f.Readable() {
+			f.ReaderAt() // a failure is recorded by the view
+		}
+		if scan {
 			fs := scanSecrets(ctx, co.secrets, &owners, f)
 			mu.Lock()
 			out.secrets = append(out.secrets, fs...)
 			mu.Unlock()
 		}
 		// The inventory is of what runs: files a later layer replaced or
-		// deleted ship, but are not loaded.
-		if f.Status != packaging.Visible {
-			return nil
-		}
-		for _, ex := range exs {
-			if !match(ex, f) {
-				continue
-			}
+		// deleted ship, but are not loaded (wants is empty for them).
+		for _, ex := range wants {
 			pkgs, err := extract(ctx, ex, f)
 			if err != nil {
 				f.Report(fmt.Errorf("%s: %w", ex.Name(), asNote(err)))
@@ -167,9 +182,17 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		secrets.Sort(out.secrets)
 	}
 	inv.Problems, inv.Partial = v.Problems(), v.Partial()
+	out.reads = v.ReadStats()
 	sort.Slice(out.bins, func(i, j int) bool { return out.bins[i].Path < out.bins[j].Path })
 	out.inv = inv
 	return &out, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // scanSecrets reads one file and scans it; what cannot be read or parsed
@@ -449,17 +472,111 @@ func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsRepo
 		return nil, err
 	}
 	rep := &SecretsReport{Inventory: c.inv}
-	for _, f := range c.secrets {
-		if opt.Baseline[f.Fingerprint] {
-			rep.Baselined++
+	rep.Findings, rep.Baselined, rep.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.Ignores, opt.Now)
+	return rep, nil
+}
+
+// judgeSecrets leaves out the findings of the baseline and applies the
+// ignore rules.
+func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secrets.Ignore, now time.Time) (kept []secrets.Finding, baselined int, expired []secrets.Ignore) {
+	for _, f := range fs {
+		if baseline[f.Fingerprint] {
+			baselined++
 			continue
 		}
-		rep.Findings = append(rep.Findings, f)
+		kept = append(kept, f)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return kept, baselined, secrets.Apply(kept, ignores, now)
+}
+
+// ScanOptions tune Scan.
+type ScanOptions struct {
+	Options
+	// Advisories, when set, is an advisory source already open (several
+	// deployments scanned against one); else Source says which to open.
+	Advisories vuln.Source
+	Source     vuln.SourceOptions
+	// Ignores and VEX are the decisions taken about advisories.
+	Ignores []vuln.Ignore
+	VEX     []vuln.VEXStatement
+	// SecretIgnores are fingerprints decided about; Baseline the
+	// fingerprints of an earlier report, left out.
+	SecretIgnores []secrets.Ignore
+	Baseline      map[string]bool
+	// NoGoReachability keeps Go findings at module level.
+	NoGoReachability bool
+	// NoSecrets skips the secret scan.
+	NoSecrets bool
+	// Now is the time ignore rules expire against (zero: now).
+	Now time.Time
+}
+
+// ScanReport is the three answers about one deployment.
+type ScanReport struct {
+	Inventory *sbom.Inventory
+	Vulns     *vuln.Result
+	// VulnsExpired and SecretsExpired are ignore rules past their date.
+	VulnsExpired   []vuln.Ignore
+	Secrets        []secrets.Finding
+	Baselined      int
+	SecretsExpired []secrets.Ignore
+	// Reads say how the walk read the artifact.
+	Reads packaging.ReadStats
+}
+
+// Scan answers the three questions about the artifact at path in one walk:
+// each file is read once, and handed to the extractors and the secret
+// scanner; the packages found are then matched against the advisories (and
+// Go binaries analysed). The advisory source is opened first, so that a
+// missing database fails before the artifact is read.
+func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
+	src := opt.Advisories
+	if src == nil {
+		s, release, err := vuln.OpenSource(ctx, opt.Source)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		src = s
+	}
+	co := collectOptions{}
+	if !opt.NoSecrets {
+		sc, err := secrets.NewScanner()
+		if err != nil {
+			return nil, err
+		}
+		co.secrets = sc
+	}
+	if !opt.NoGoReachability {
+		d, err := os.MkdirTemp(opt.TempDir, "shipcheck-gobin-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(d)
+		co.goDir = d
+	}
+	c, err := collect(ctx, path, opt.Options, co)
+	if err != nil {
+		return nil, err
+	}
+	res, err := vuln.Match(ctx, c.inv.Packages, src)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.bins) > 0 {
+		if err := res.Reach(ctx, src, c.bins); err != nil {
+			return nil, err
+		}
 	}
 	now := opt.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rep.Expired = secrets.Apply(rep.Findings, opt.Ignores, now)
+	rep := &ScanReport{Inventory: c.inv, Vulns: res, Reads: c.reads}
+	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
+	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, now)
 	return rep, nil
 }

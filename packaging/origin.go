@@ -106,10 +106,15 @@ type File struct {
 	headOnce sync.Once
 	head     []byte
 
-	raOnce sync.Once
-	ra     io.ReaderAt
-	raBlob *archive.Blob
-	raErr  error
+	raOnce  sync.Once
+	ra      io.ReaderAt
+	raReady atomic.Bool // ra is made: Open serves from it
+	raBlob  *archive.Blob
+	raErr   error
+
+	// reads counts the times the content was read from the archive (a
+	// compressed entry decompressed), for ReadStats.
+	reads atomic.Int32
 }
 
 // Info returns the file's information as fs.FileInfo (its name is the
@@ -212,6 +217,9 @@ func (f *File) ReaderAt() (io.ReaderAt, error) {
 		}
 		f.ra, f.raBlob = blob, blob
 	})
+	if f.raErr == nil {
+		f.raReady.Store(true)
+	}
 	return f.ra, f.raErr
 }
 
@@ -239,6 +247,9 @@ func (f *File) RealPath() (string, func(), error) {
 // release frees what the walk callback may have made: the stream read
 // ahead, and the copy made by ReaderAt.
 func (f *File) release() {
+	if f.sh != nil {
+		f.sh.countReads(f)
+	}
 	if p := f.pre.Swap(nil); p != nil {
 		(*p).Close()
 	}
@@ -264,6 +275,13 @@ func (f *File) Open() (io.ReadCloser, error) {
 	}
 	if p := f.pre.Swap(nil); p != nil {
 		return &recording{rc: *p, f: f}, nil
+	}
+	if f.raReady.Load() {
+		// One copy serves every reader.
+		return archive.NewSectionReadCloser(io.NewSectionReader(f.ra, 0, f.Size)), nil
+	}
+	if s, ok := f.content.(archive.Sectioner); !ok || s.Section() == nil {
+		f.reads.Add(1)
 	}
 	rc, err := f.content.Open()
 	if err != nil {

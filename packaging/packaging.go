@@ -106,6 +106,40 @@ type shared struct {
 
 	mu       sync.Mutex
 	problems []Problem
+	stats    ReadStats
+}
+
+// ReadStats say how the walks read the artifact's entries.
+type ReadStats struct {
+	// Files is the number of files handed to walk callbacks.
+	Files int `json:"files"`
+	// Decompressed is the number of times a compressed entry's content
+	// was read from its archive.
+	Decompressed int `json:"decompressed"`
+	// Again lists the files decompressed more than once in one walk (by
+	// origin): each should be read once, one copy serving every reader.
+	Again []string `json:"again,omitempty"`
+}
+
+func (s *shared) countReads(f *File) {
+	n := int(f.reads.Load())
+	s.mu.Lock()
+	s.stats.Files++
+	s.stats.Decompressed += n
+	if n > 1 {
+		s.stats.Again = append(s.stats.Again, f.Origin.String())
+	}
+	s.mu.Unlock()
+}
+
+// ReadStats returns how the walks so far read the artifact.
+func (v *View) ReadStats() ReadStats {
+	v.sh.mu.Lock()
+	defer v.sh.mu.Unlock()
+	st := v.sh.stats
+	st.Again = append([]string(nil), st.Again...)
+	sort.Strings(st.Again)
+	return st
 }
 
 func (s *shared) add(p ...Problem) {

@@ -105,7 +105,7 @@ did anyone bake a credential into it.
 	})
 	root.AddCommand(
 		newFilesCmd(e),
-		notBuilt("scan", "Scan an artifact: SBOM, vulnerabilities and secrets in one pass", 8),
+		newScanCmd(e),
 		newSBOMCmd(e),
 		newVulnCmd(e),
 		newSecretsCmd(e),

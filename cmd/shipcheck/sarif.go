@@ -103,11 +103,17 @@ func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
 	run := newSARIFRun()
 	res := o.rep.Result
 	run.Properties = sarif.Properties{"advisories": describeSource(res.Source, o.now)}
-	seen := map[string]bool{}
-	for _, f := range res.Findings {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			addVulnRule(run, f, o.unkAs)
+	addVulnResults(run, res.Findings, o.unkAs, "")
+	return writeSARIF(w, run)
+}
+
+// addVulnResults adds a rule per advisory (once per run) and a result per
+// finding. deployment, when set, names the deployment the findings are of
+// (scan with several): it goes in the properties and the fingerprint.
+func addVulnResults(run *sarif.Run, fs []vuln.Finding, unkAs vuln.Level, deployment string) {
+	for _, f := range fs {
+		if _, err := run.GetRuleById(f.ID); err != nil {
+			addVulnRule(run, f, unkAs)
 		}
 		msg := fmt.Sprintf("%s %s is affected by %s", f.Name, f.Version, f.ID)
 		if len(f.Aliases) > 0 {
@@ -136,7 +142,7 @@ func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
 			props["reachability"] = f.Reachability
 		}
 		r := run.CreateResultForRule(f.ID).
-			WithLevel(sarifLevel(f, o.unkAs)).
+			WithLevel(sarifLevel(f, unkAs)).
 			WithMessage(sarif.NewTextMessage(msg))
 		where := ""
 		for i, l := range f.Locations {
@@ -153,8 +159,13 @@ func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
 				}
 			}
 		}
+		key := f.ID + "\x00" + f.Name + "\x00" + f.Version + "\x00" + where
+		if deployment != "" {
+			props["deployment"] = deployment
+			key += "\x00" + deployment
+		}
 		r.Properties = props
-		sum := sha256.Sum256([]byte(f.ID + "\x00" + f.Name + "\x00" + f.Version + "\x00" + where))
+		sum := sha256.Sum256([]byte(key))
 		fp := hex.EncodeToString(sum[:16])
 		r.WithPartialFingerPrints(map[string]any{"shipcheck/v1": fp}) // SetPartialFingerPrint writes to a nil map
 		if s := f.Suppressed; s != nil {
@@ -173,7 +184,6 @@ func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
 				WithGuid(guid).WithLocation(sarif.NewLocation().WithDescriptionText(where)))
 		}
 	}
-	return writeSARIF(w, run)
 }
 
 func addVulnRule(run *sarif.Run, f vuln.Finding, unknownAs vuln.Level) {

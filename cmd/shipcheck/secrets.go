@@ -236,18 +236,16 @@ func encodeSecretsJSON(w io.Writer, o *secretsOutput) error {
 
 func encodeSecretsSARIF(w io.Writer, o *secretsOutput) error {
 	run := newSARIFRun()
-	addSecretResults(run, o.rep.Findings, o.thirdParty)
+	addSecretResults(run, o.rep.Findings, o.thirdParty, "")
 	return writeSARIF(w, run)
 }
 
 // addSecretResults adds one rule per secret rule and one result per
 // finding: the first location is the finding's runtime path and line, the
 // origin (artifact, layer, chain) in the result's properties.
-func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool) {
-	seen := map[string]bool{}
+func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool, deployment string) {
 	for _, f := range fs {
-		if !seen[f.RuleID] {
-			seen[f.RuleID] = true
+		if _, err := run.GetRuleById(f.RuleID); err != nil {
 			run.AddRule(f.RuleID).WithName(f.RuleID).
 				WithShortDescription(sarif.NewMultiformatMessageString(f.Description)).
 				WithHelp(sarif.NewMultiformatMessageString("A credential baked into the artifact: revoke it, then load it at run time from a secret store (AWS Secrets Manager or SSM Parameter Store, Azure Key Vault, Google Secret Manager) instead of shipping it.")).
@@ -292,6 +290,9 @@ func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool) {
 		}
 		if f.Encoding != "" {
 			props["encoding"] = f.Encoding
+		}
+		if deployment != "" {
+			props["deployment"] = deployment
 		}
 		r.Properties = props
 		r.WithPartialFingerPrints(map[string]any{"shipcheck/v1": f.Fingerprint})

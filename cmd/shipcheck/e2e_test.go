@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// buildBinary builds shipcheck once for a test and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "shipcheck")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// exe runs the built binary in dir with a fresh TMPDIR, no terminal.
+func exe(t *testing.T, bin, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	tmp := t.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("%v left files in TMPDIR: %v", args, left)
+	}
+	return code, out.String(), errb.String()
+}
+
+// cdxSchema compiles the CycloneDX 1.6 JSON schema offline.
+func cdxSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	for _, f := range []string{"bom-1.6.schema.json", "jsf-0.82.schema.json", "spdx.schema.json", "cryptography-defs.schema.json"} {
+		b, err := os.ReadFile(filepath.Join(testdata, "schemas", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource("http://cyclonedx.org/schema/"+f, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := c.Compile("http://cyclonedx.org/schema/bom-1.6.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestScanExitCodes runs the built binary on each case of the gate.
+func TestScanExitCodes(t *testing.T) {
+	bin := buildBinary(t)
+	ex := abs(t, examples)
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	hostile := abs(t, filepath.Join(testdata, "hostile", "zip-dotdot.zip"))
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string // a part of stderr
+	}{
+		{"clean", []string{"scan", ex + "/hello-function.zip", "--layer", ex + "/hello-layer.zip", "--advisories", osv}, 0, ""},
+		{"vulnerability below the threshold", []string{"scan", ex + "/orders-api.zip", "--advisories", osv}, 0, ""},
+		{"vulnerability at the threshold", []string{"scan", ex + "/orders-api.zip", "--advisories", osv, "--fail-on", "medium"}, 1, "fail the gate"},
+		{"first-party secret", []string{"scan", fn, "--advisories", osv}, 1, "first-party secrets"},
+		{"secrets not gated", []string{"scan", fn, "--advisories", osv, "--fail-on-secrets=false"}, 0, ""},
+		{"several deployments, one failing", []string{"scan", ex + "/hello-function.zip," + ex + "/hello-layer.zip", fn, "--advisories", osv}, 1, ""},
+		{"missing artifact", []string{"scan", ex + "/no-such.zip", "--advisories", osv}, 2, "no-such.zip"},
+		{"partly unreadable", []string{"scan", hostile, "--advisories", osv}, 2, "evil.txt"},
+		{"partly unreadable, allowed", []string{"scan", hostile, "--advisories", osv, "--allow-partial"}, 0, "evil.txt"},
+		{"no database, offline", []string{"scan", ex + "/hello-function.zip", "--db", t.TempDir(), "--offline"}, 2, "db import"},
+		{"bad threshold", []string{"scan", ex + "/hello-function.zip", "--fail-on", "severe"}, 2, "--fail-on"},
+		{"--layer with several deployments", []string{"scan", ex + "/hello-function.zip", fn, "--layer", ex + "/hello-layer.zip"}, 2, "--layer"},
+		{"no deployment", []string{"scan"}, 2, "deployment"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, _, stderr := exe(t, bin, dir, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.code, stderr)
+			}
+			if !strings.Contains(stderr, c.stderr) {
+				t.Errorf("stderr does not say %q:\n%s", c.stderr, stderr)
+			}
+			if left, _ := os.ReadDir(dir); len(left) > 0 {
+				t.Errorf("wrote into the working folder: %v", left)
+			}
+		})
+	}
+}
+
+// TestScanOutputs: one run writes every format; SARIF and CycloneDX
+// validate against their schemas; JSON, markdown and the SBOMs agree on
+// the counts; several deployments give one SBOM file each.
+func TestScanOutputs(t *testing.T) {
+	bin := buildBinary(t)
+	sarifS, cdxS := sarifSchema(t), cdxSchema(t)
+	ex := abs(t, examples)
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	dir := t.TempDir()
+	code, stdout, stderr := exe(t, bin, dir, "scan", ex+"/orders-api.zip", fn, "--advisories", osv, "--fail-on", "medium",
+		"--output", "table", "--output", "json=r.json", "--output", "sarif=r.sarif", "--output", "markdown=summary.md",
+		"--output", "cyclonedx-json=bom.json", "--output", "cyclonedx-xml=bom.xml", "--output", "spdx-json=bom.spdx.json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "== orders-api.zip") || !strings.Contains(stdout, "== fn") || !strings.Contains(stdout, "FAIL:") {
+		t.Errorf("the table does not group by deployment:\n%s", stdout)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var rep struct {
+		Version     int `json:"version"`
+		Failing     int `json:"failing"`
+		Deployments []struct {
+			Name            string            `json:"name"`
+			Packages        []json.RawMessage `json:"packages"`
+			Vulnerabilities []struct {
+				ID     string `json:"id"`
+				Rating struct {
+					Level string `json:"level"`
+				} `json:"rating"`
+			} `json:"vulnerabilities"`
+			Secrets []struct {
+				Fingerprint string          `json:"fingerprint"`
+				ThirdParty  json.RawMessage `json:"third_party"`
+			} `json:"secrets"`
+			Reads struct {
+				Files int `json:"files"`
+			} `json:"reads"`
+		} `json:"deployments"`
+	}
+	if err := json.Unmarshal(read("r.json"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Version != 1 || len(rep.Deployments) != 2 || rep.Failing == 0 {
+		t.Fatalf("json: version %d, %d deployments, failing %d", rep.Version, len(rep.Deployments), rep.Failing)
+	}
+	orders, secretsFn := rep.Deployments[0], rep.Deployments[1]
+	if len(orders.Vulnerabilities) == 0 || len(secretsFn.Secrets) == 0 || orders.Reads.Files == 0 {
+		t.Fatalf("json: %d advisories in orders-api, %d secrets in fn", len(orders.Vulnerabilities), len(secretsFn.Secrets))
+	}
+
+	validSARIF(t, sarifS, read("r.sarif"))
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	json.Unmarshal(read("r.sarif"), &log)
+	if n := len(log.Runs[0].Results); n != len(orders.Vulnerabilities)+len(secretsFn.Secrets)+len(orders.Secrets)+len(secretsFn.Vulnerabilities) {
+		t.Errorf("sarif: %d results for %d findings", n, len(orders.Vulnerabilities)+len(secretsFn.Secrets))
+	}
+
+	// One SBOM per deployment, named after it.
+	for _, d := range rep.Deployments {
+		base := strings.TrimSuffix(d.Name, filepath.Ext(d.Name))
+		b := read("bom." + base + ".json")
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cdxS.Validate(doc); err != nil {
+			t.Errorf("bom.%s.json is not valid CycloneDX 1.6: %v", base, err)
+		}
+		var bom struct {
+			Components      []json.RawMessage `json:"components"`
+			Vulnerabilities []json.RawMessage `json:"vulnerabilities"`
+		}
+		json.Unmarshal(b, &bom)
+		if len(bom.Vulnerabilities) != len(d.Vulnerabilities) {
+			t.Errorf("%s: %d vulnerabilities in the SBOM, %d in the JSON", d.Name, len(bom.Vulnerabilities), len(d.Vulnerabilities))
+		}
+		if err := xml.Unmarshal(read("bom."+base+".xml"), new(struct{})); err != nil {
+			t.Errorf("bom.%s.xml: %v", base, err)
+		}
+		var spdxDoc struct {
+			SPDXVersion string            `json:"spdxVersion"`
+			Packages    []json.RawMessage `json:"packages"`
+		}
+		if err := json.Unmarshal(read("bom.spdx."+base+".json"), &spdxDoc); err != nil || spdxDoc.SPDXVersion != "SPDX-2.3" {
+			t.Errorf("bom.spdx.%s.json: %v %q", base, err, spdxDoc.SPDXVersion)
+		}
+	}
+
+	// The markdown renders the counts the JSON holds.
+	md := string(read("summary.md"))
+	if !strings.Contains(md, fmt.Sprintf(":x: %d finding(s) fail the gate", rep.Failing)) {
+		t.Errorf("markdown verdict:\n%s", md)
+	}
+	for _, d := range rep.Deployments {
+		levels := map[string]int{}
+		for _, v := range d.Vulnerabilities {
+			levels[v.Rating.Level]++
+		}
+		first, third := 0, 0
+		for _, s := range d.Secrets {
+			if len(s.ThirdParty) > 0 && string(s.ThirdParty) != "null" {
+				third++
+			} else {
+				first++
+			}
+		}
+		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(d.Name) + ` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|`).FindStringSubmatch(md)
+		if row == nil {
+			t.Errorf("no markdown row for %s:\n%s", d.Name, md)
+			continue
+		}
+		want := []string{fmt.Sprint(len(d.Packages)), fmt.Sprint(levels["critical"]), fmt.Sprint(levels["high"]), fmt.Sprint(levels["medium"]),
+			fmt.Sprint(levels["low"] + levels["none"]), fmt.Sprint(levels["unknown"]), fmt.Sprint(first), fmt.Sprint(third)}
+		if got := row[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("markdown row for %s: %v, JSON says %v", d.Name, got, want)
+		}
+	}
+	// Nothing else was written: no temporary files left by the atomic writes.
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	want := "bom.fn.json bom.fn.xml bom.orders-api.json bom.orders-api.xml bom.spdx.fn.json bom.spdx.orders-api.json r.json r.sarif summary.md"
+	if strings.Join(names, " ") != want {
+		t.Errorf("files written: %v\nwant %s", names, want)
+	}
+}
