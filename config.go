@@ -24,6 +24,10 @@ type Config struct {
 	Ignore []vuln.Ignore `yaml:"ignore"`
 	// Secrets holds the decisions about secret findings.
 	Secrets SecretsConfig `yaml:"secrets"`
+	// Defaults are values for command-line flags, by flag name (fail-on,
+	// output, offline...): flags override them, and SHIPCHECK_* environment
+	// variables override them too.
+	Defaults map[string]any `yaml:"defaults"`
 }
 
 // SecretsConfig is the secrets section of .shipcheck.yaml.
@@ -31,6 +35,9 @@ type SecretsConfig struct {
 	// Ignore lists findings by fingerprint, each with a reason and an
 	// optional expiry date.
 	Ignore []secrets.Ignore `yaml:"ignore"`
+	// Allow lists places (and rules) where secrets are expected, such as
+	// test fixtures: findings there are suppressed with the reason.
+	Allow []secrets.Allow `yaml:"allow"`
 }
 
 // LoadConfig reads the configuration at path; with path "" it reads
@@ -61,6 +68,11 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	for _, i := range c.Secrets.Ignore {
 		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for i := range c.Secrets.Allow {
+		if err := c.Secrets.Allow[i].Compile(); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}

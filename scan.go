@@ -437,8 +437,10 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 // SecretsOptions tune Secrets.
 type SecretsOptions struct {
 	Options
-	// Ignores are fingerprints the team decided about.
+	// Ignores are fingerprints the team decided about; Allows, places
+	// where secrets are expected.
 	Ignores []secrets.Ignore
+	Allows  []secrets.Allow
 	// Baseline holds the fingerprints of an earlier report: findings with
 	// one of them are left out.
 	Baseline map[string]bool
@@ -472,13 +474,13 @@ func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsRepo
 		return nil, err
 	}
 	rep := &SecretsReport{Inventory: c.inv}
-	rep.Findings, rep.Baselined, rep.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.Ignores, opt.Now)
+	rep.Findings, rep.Baselined, rep.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.Ignores, opt.Allows, opt.Now)
 	return rep, nil
 }
 
 // judgeSecrets leaves out the findings of the baseline and applies the
 // ignore rules.
-func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secrets.Ignore, now time.Time) (kept []secrets.Finding, baselined int, expired []secrets.Ignore) {
+func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secrets.Ignore, allows []secrets.Allow, now time.Time) (kept []secrets.Finding, baselined int, expired []secrets.Ignore) {
 	for _, f := range fs {
 		if baseline[f.Fingerprint] {
 			baselined++
@@ -489,7 +491,9 @@ func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secr
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return kept, baselined, secrets.Apply(kept, ignores, now)
+	expired = secrets.Apply(kept, ignores, now)
+	secrets.AllowIn(kept, allows)
+	return kept, baselined, expired
 }
 
 // ScanOptions tune Scan.
@@ -505,6 +509,7 @@ type ScanOptions struct {
 	// SecretIgnores are fingerprints decided about; Baseline the
 	// fingerprints of an earlier report, left out.
 	SecretIgnores []secrets.Ignore
+	SecretAllows  []secrets.Allow
 	Baseline      map[string]bool
 	// NoGoReachability keeps Go findings at module level.
 	NoGoReachability bool
@@ -577,6 +582,6 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 	}
 	rep := &ScanReport{Inventory: c.inv, Vulns: res, Reads: c.reads}
 	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
-	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, now)
+	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, opt.SecretAllows, now)
 	return rep, nil
 }

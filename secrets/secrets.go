@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -195,4 +196,71 @@ func Apply(fs []Finding, ignores []Ignore, now time.Time) (expired []Ignore) {
 		}
 	}
 	return expired
+}
+
+// Allow says where secrets are expected (test fixtures, documentation): a
+// finding whose runtime path matches Path (a glob: * within a path
+// segment, ** across segments, ? one character), and whose rule is Rule
+// when given, is suppressed with the reason.
+type Allow struct {
+	Path   string `yaml:"path" json:"path"`
+	Rule   string `yaml:"rule,omitempty" json:"rule,omitempty"`
+	Reason string `yaml:"reason" json:"reason"`
+	re     *regexp.Regexp
+}
+
+// Compile checks an allow rule and prepares its glob.
+func (a *Allow) Compile() error {
+	if a.Path == "" {
+		return fmt.Errorf("secret allow rule: give a path (a glob such as /var/task/tests/**)")
+	}
+	if strings.TrimSpace(a.Reason) == "" {
+		return fmt.Errorf("secret allow rule %s: give a reason", a.Path)
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(a.Path); i++ {
+		switch c := a.Path[i]; {
+		case c == '*' && i+1 < len(a.Path) && a.Path[i+1] == '*':
+			b.WriteString(".*")
+			i++
+		case c == '*':
+			b.WriteString("[^/!]*")
+		case c == '?':
+			b.WriteString("[^/!]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return fmt.Errorf("secret allow rule %s: %w", a.Path, err)
+	}
+	a.re = re
+	return nil
+}
+
+// Matches reports whether the rule covers a finding.
+func (a *Allow) Matches(f Finding) bool {
+	if a.re == nil && a.Compile() != nil {
+		return false
+	}
+	return (a.Rule == "" || a.Rule == f.RuleID) && a.re.MatchString(f.Path)
+}
+
+// AllowIn marks the findings an allow rule covers (and no ignore rule
+// already did).
+func AllowIn(fs []Finding, allows []Allow) {
+	for k := range fs {
+		if fs[k].Suppressed != nil {
+			continue
+		}
+		for i := range allows {
+			if allows[i].Matches(fs[k]) {
+				fs[k].Suppressed = &Suppression{Reason: allows[i].Reason}
+				break
+			}
+		}
+	}
 }

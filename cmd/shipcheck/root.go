@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -46,11 +47,12 @@ type env struct {
 	log            *slog.Logger
 	quiet          bool
 	logLevel       string
+	lookupEnv      func(string) (string, bool)
 }
 
 // Run runs the shipcheck command line with args and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr}
+	e := &env{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv}
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -90,6 +92,9 @@ did anyone bake a credential into it.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyDefaults(cmd, e.lookupEnv); err != nil {
+				return usageErr(err)
+			}
 			l, err := newLogger(e.stderr, e.logLevel, e.quiet)
 			if err != nil {
 				return err
@@ -111,7 +116,7 @@ did anyone bake a credential into it.
 		newSecretsCmd(e),
 		notBuilt("diff", "Compare two artifacts or SBOMs", 8),
 		newDBCmd(e),
-		notBuilt("config", "Write or check .shipcheck.yaml", 8),
+		newConfigCmd(e),
 		newVersionCmd(e),
 	)
 	return root

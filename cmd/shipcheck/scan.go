@@ -206,7 +206,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 				e.log.Info("scanning", "deployment", d.name, "artifact", d.artifact, "layers", len(d.layers))
 				rep, err := shipcheck.Scan(cmd.Context(), d.artifact, shipcheck.ScanOptions{
 					Options: shipcheck.Options{Options: o}, Advisories: src,
-					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, Baseline: base,
+					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, SecretAllows: cfg.Secrets.Allow, Baseline: base,
 					NoGoReachability: !reach, NoSecrets: noSecrets,
 				})
 				if err != nil {

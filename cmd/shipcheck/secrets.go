@@ -85,7 +85,7 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 				return usageErr(err)
 			}
 			rep, err := shipcheck.Secrets(cmd.Context(), args[0], shipcheck.SecretsOptions{
-				Options: shipcheck.Options{Options: opt}, Ignores: cfg.Secrets.Ignore, Baseline: base,
+				Options: shipcheck.Options{Options: opt}, Ignores: cfg.Secrets.Ignore, Allows: cfg.Secrets.Allow, Baseline: base,
 			})
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
