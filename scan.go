@@ -14,7 +14,9 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shipcheck/shipcheck/packaging"
@@ -57,8 +59,39 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 
 // collectOptions say what one walk gathers besides the inventory.
 type collectOptions struct {
-	goDir   string           // copy Go binaries here, for govulncheck
-	secrets *secrets.Scanner // scan every file for secrets
+	goDir    string           // copy Go binaries here, for govulncheck
+	secrets  *secrets.Scanner // scan every file for secrets
+	progress *Progress
+}
+
+// Progress is what a run has done so far, for a display: updated by the
+// run, read by anyone at any time.
+type Progress struct {
+	Files atomic.Int64 // files handed to the analysers
+	Bytes atomic.Int64 // their size
+	stage atomic.Value // string
+}
+
+// Stage says what the run is doing.
+func (p *Progress) Stage() string {
+	if p == nil {
+		return ""
+	}
+	s, _ := p.stage.Load().(string)
+	return s
+}
+
+func (p *Progress) setStage(s string) {
+	if p != nil {
+		p.stage.Store(s)
+	}
+}
+
+func (p *Progress) file(size int64) {
+	if p != nil {
+		p.Files.Add(1)
+		p.Bytes.Add(size)
+	}
 }
 
 // collected is what one walk gathered.
@@ -98,6 +131,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		if f.Type != archive.TypeFile {
 			return nil
 		}
+		co.progress.file(f.Size)
 		// Every analyser that wants the whole file reads one copy: when
 		// more than one does, it is made before the first reads.
 		var wants []sbom.Extractor
@@ -515,6 +549,8 @@ type ScanOptions struct {
 	NoGoReachability bool
 	// NoSecrets skips the secret scan.
 	NoSecrets bool
+	// Progress, when set, is kept up to date.
+	Progress *Progress
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
 }
@@ -547,7 +583,8 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 		defer release()
 		src = s
 	}
-	co := collectOptions{}
+	co := collectOptions{progress: opt.Progress}
+	opt.Progress.setStage("reading")
 	if !opt.NoSecrets {
 		sc, err := secrets.NewScanner()
 		if err != nil {
@@ -567,15 +604,18 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 	if err != nil {
 		return nil, err
 	}
+	opt.Progress.setStage("matching advisories")
 	res, err := vuln.Match(ctx, c.inv.Packages, src)
 	if err != nil {
 		return nil, err
 	}
 	if len(c.bins) > 0 {
+		opt.Progress.setStage("analysing Go binaries")
 		if err := res.Reach(ctx, src, c.bins); err != nil {
 			return nil, err
 		}
 	}
+	opt.Progress.setStage("done")
 	now := opt.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -583,5 +623,60 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 	rep := &ScanReport{Inventory: c.inv, Vulns: res, Reads: c.reads}
 	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
 	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, opt.SecretAllows, now)
+	return rep, nil
+}
+
+// IsSBOM reports whether the file at path is a CycloneDX SBOM (JSON or
+// XML), by its first bytes.
+func IsSBOM(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	h := strings.TrimSpace(string(head[:n]))
+	switch {
+	case strings.HasPrefix(h, "{"):
+		return strings.Contains(h, `"bomFormat"`)
+	case strings.HasPrefix(h, "<"):
+		return strings.Contains(h, "cyclonedx.org/schema/bom")
+	}
+	return false
+}
+
+// ScanSBOM is Scan for an archived CycloneDX SBOM: its components are
+// matched against the advisories. An SBOM holds no file contents, so there
+// are no secrets and no Go binary analysis.
+func ScanSBOM(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
+	src := opt.Advisories
+	if src == nil {
+		s, release, err := vuln.OpenSource(ctx, opt.Source)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		src = s
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := cyclonedx.Decode(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	res, err := vuln.Match(ctx, inv.Packages, src)
+	if err != nil {
+		return nil, err
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	rep := &ScanReport{Inventory: inv, Vulns: res}
+	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
 	return rep, nil
 }

@@ -132,15 +132,6 @@ func TestAllowPartial(t *testing.T) {
 	}
 }
 
-func TestNotBuilt(t *testing.T) {
-	for _, cmd := range []string{"diff"} {
-		code, _, stderr := run(t, nil, cmd, "x.zip")
-		if code != 2 || !strings.Contains(stderr, "not built yet") {
-			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
-		}
-	}
-}
-
 func TestUsageErrors(t *testing.T) {
 	fn := abs(t, filepath.Join(examples, "hello-function.zip"))
 	for _, args := range [][]string{

@@ -114,7 +114,7 @@ did anyone bake a credential into it.
 		newSBOMCmd(e),
 		newVulnCmd(e),
 		newSecretsCmd(e),
-		notBuilt("diff", "Compare two artifacts or SBOMs", 8),
+		newDiffCmd(e),
 		newDBCmd(e),
 		newConfigCmd(e),
 		newVersionCmd(e),
@@ -131,19 +131,6 @@ func newLogger(w io.Writer, level string, quiet bool) (*slog.Logger, error) {
 		l = slog.LevelError
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// notBuilt is a command that exists in the interface but not yet in the
-// tool: it says so and exits 2, so that no pipeline mistakes it for a pass.
-func notBuilt(name, short string, issue int) *cobra.Command {
-	return &cobra.Command{
-		Use:                name,
-		Short:              short + " (not built yet)",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return &exitError{code: exitIncomplete, err: fmt.Errorf("%s is not built yet (tracked in issue %d); nothing was checked", name, issue)}
-		},
-	}
 }
 
 func newVersionCmd(e *env) *cobra.Command {

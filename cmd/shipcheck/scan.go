@@ -204,11 +204,14 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 				o := opt
 				o.Layers = d.layers
 				e.log.Info("scanning", "deployment", d.name, "artifact", d.artifact, "layers", len(d.layers))
+				var prog shipcheck.Progress
+				display := startProgress(e, &prog, d.name)
 				rep, err := shipcheck.Scan(cmd.Context(), d.artifact, shipcheck.ScanOptions{
 					Options: shipcheck.Options{Options: o}, Advisories: src,
 					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, SecretAllows: cfg.Secrets.Allow, Baseline: base,
-					NoGoReachability: !reach, NoSecrets: noSecrets,
+					NoGoReachability: !reach, NoSecrets: noSecrets, Progress: &prog,
 				})
+				display.Stop()
 				if err != nil {
 					return &exitError{code: exitIncomplete, err: fmt.Errorf("%s: %w", d.artifact, err)}
 				}
