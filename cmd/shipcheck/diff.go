@@ -204,7 +204,7 @@ func versionsText(v []string) string {
 
 func encodeDiffTable(w io.Writer, o *diffOutput) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "%s -> %s\nadvisories: %s\n\n", archive.Printable(o.old), archive.Printable(o.new), describeSource(o.source, timeNow()))
+	fmt.Fprintf(bw, "%s -> %s\n%s\n\n", archive.Printable(o.old), archive.Printable(o.new), describeSource(o.source, timeNow()))
 	rows := [][]string{{"CHANGE", "ECOSYSTEM", "PACKAGE", "OLD", "NEW"}}
 	for _, g := range []struct {
 		what string

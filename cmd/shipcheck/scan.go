@@ -357,7 +357,7 @@ func paint(on bool, code, s string) string {
 
 func encodeScanTable(w io.Writer, o *scanOutput) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "advisories: %s\n", describeSource(o.source, o.now))
+	fmt.Fprintf(bw, "%s\n", describeSource(o.source, o.now))
 	for _, d := range o.deps {
 		fmt.Fprintf(bw, "\n%s\n", paint(o.color, ansiBold, "== "+archive.Printable(d.name)))
 		inv := d.rep.Inventory
