@@ -131,7 +131,9 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		if f.Type != archive.TypeFile {
 			return nil
 		}
-		co.progress.file(f.Size)
+		if !f.Archive {
+			co.progress.file(f.Size)
+		}
 		// Every analyser that wants the whole file reads one copy: when
 		// more than one does, it is made before the first reads.
 		var wants []sbom.Extractor

@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"sort"
@@ -35,7 +36,32 @@ type Scanner struct {
 	rulesOf   [][]reach
 	perRule   map[string]*detect.Detector
 	text, bin sync.Pool
+
+	// pathTests are the rules' tests of a file's path (a rule's Path, its
+	// allowlists' paths); with the base name and the content's hash they
+	// key the cache of results, so that identical files (a package copied
+	// into several services, a layer rewriting a file unchanged) are
+	// scanned once.
+	pathTests []interface{ MatchString(string) bool }
+	cacheMu   sync.Mutex
+	cache     map[scanKey]scanResult
 }
+
+type scanKey struct {
+	sum  [sha256.Size]byte
+	name string
+	mask uint64
+}
+
+type scanResult struct {
+	fs  []Finding
+	err error
+}
+
+const (
+	cacheMin     = 512     // smaller files are scanned every time
+	cacheEntries = 1 << 18 // at most this many results are kept
+)
 
 // NewScanner loads the rules and returns a scanner.
 func NewScanner() (*Scanner, error) {
@@ -67,6 +93,25 @@ func NewScanner() (*Scanner, error) {
 		s.perRule[id] = detect.NewDetector(one)
 	}
 	s.keys = newKeywordIndex(keywords)
+	for _, id := range sortedIDs(rules.All.Rules) {
+		r := rules.All.Rules[id]
+		if r.Path != nil {
+			s.pathTests = append(s.pathTests, r.Path)
+		}
+		for _, a := range r.Allowlists {
+			for _, p := range a.Paths {
+				s.pathTests = append(s.pathTests, p)
+			}
+		}
+	}
+	for _, a := range rules.All.Allowlists {
+		for _, p := range a.Paths {
+			s.pathTests = append(s.pathTests, p)
+		}
+	}
+	if len(s.pathTests) <= 64 {
+		s.cache = map[scanKey]scanResult{}
+	}
 	s.text.New = func() any {
 		d := detect.NewDetector(rules.All)
 		d.MaxDecodeDepth = MaxDecodeDepth
@@ -92,11 +137,47 @@ func sortedIDs(m map[string]config.Rule) []string {
 // environment configuration is also parsed, and its variables judged (see
 // ScanEnv); a config that does not parse is returned as err, with the
 // content findings.
-func (s *Scanner) Scan(ctx context.Context, path string, content []byte) (fs []Finding, err error) {
+func (s *Scanner) Scan(ctx context.Context, path string, content []byte) ([]Finding, error) {
 	rel := strings.TrimPrefix(path, "/")
 	if s.rules.Skipped(rel) {
 		return nil, nil
 	}
+	if s.cache == nil || len(content) < cacheMin {
+		return s.scan(ctx, path, rel, content)
+	}
+	key := scanKey{sum: sha256.Sum256(content), name: baseName(path)}
+	for i, re := range s.pathTests {
+		if re.MatchString(rel) {
+			key.mask |= 1 << i
+		}
+	}
+	s.cacheMu.Lock()
+	r, ok := s.cache[key]
+	s.cacheMu.Unlock()
+	if !ok {
+		fs, err := s.scan(ctx, path, rel, content)
+		if ctx.Err() != nil {
+			return fs, err
+		}
+		s.cacheMu.Lock()
+		if len(s.cache) < cacheEntries {
+			// A copy: the caller fills in each finding's origin.
+			s.cache[key] = scanResult{append([]Finding(nil), fs...), err}
+		}
+		s.cacheMu.Unlock()
+		return fs, err
+	}
+	// The same content under the same name: the same findings, at this path.
+	fs := make([]Finding, len(r.fs))
+	for i, f := range r.fs {
+		f.Path = path
+		f.Fingerprint = Fingerprint(f.RuleID, path, f.secret)
+		fs[i] = f
+	}
+	return fs, r.err
+}
+
+func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte) (fs []Finding, err error) {
 	if isBinary(content) {
 		d := s.bin.Get().(*detect.Detector)
 		defer s.bin.Put(d)

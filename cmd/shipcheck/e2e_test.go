@@ -96,6 +96,7 @@ func TestScanExitCodes(t *testing.T) {
 		{"partly unreadable", []string{"scan", hostile, "--advisories", osv}, 2, "evil.txt"},
 		{"partly unreadable, allowed", []string{"scan", hostile, "--advisories", osv, "--allow-partial"}, 0, "evil.txt"},
 		{"no database, offline", []string{"scan", ex + "/hello-function.zip", "--db", t.TempDir(), "--offline"}, 2, "db import"},
+		{"network refused, online", []string{"scan", ex + "/orders-api.zip", "--online", "--osv-api-url", "http://127.0.0.1:1/v1"}, 2, "127.0.0.1:1"},
 		{"bad threshold", []string{"scan", ex + "/hello-function.zip", "--fail-on", "severe"}, 2, "--fail-on"},
 		{"--layer with several deployments", []string{"scan", ex + "/hello-function.zip", fn, "--layer", ex + "/hello-layer.zip"}, 2, "--layer"},
 		{"no deployment", []string{"scan"}, 2, "deployment"},
