@@ -180,13 +180,36 @@ func TestScanOutputs(t *testing.T) {
 	var log struct {
 		Runs []struct {
 			Results []struct {
-				RuleID string `json:"ruleId"`
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					Physical struct {
+						Artifact struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+					Logical []struct {
+						Name string `json:"name"`
+						FQN  string `json:"fullyQualifiedName"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
 	json.Unmarshal(read("r.sarif"), &log)
 	if n := len(log.Runs[0].Results); n != len(orders.Vulnerabilities)+len(secretsFn.Secrets)+len(orders.Secrets)+len(secretsFn.Vulnerabilities) {
 		t.Errorf("sarif: %d results for %d findings", n, len(orders.Vulnerabilities)+len(secretsFn.Secrets))
+	}
+
+	// Each result names the artifact and the path inside it.
+	for _, r := range log.Runs[0].Results {
+		if len(r.Locations) == 0 || len(r.Locations[0].Logical) == 0 {
+			t.Errorf("%s: no location naming the artifact", r.RuleID)
+			continue
+		}
+		l := r.Locations[0]
+		if a := l.Logical[0].Name; a != "orders-api.zip" && a != "fn" || !strings.HasPrefix(l.Logical[0].FQN, l.Logical[0].Name) || !strings.HasPrefix(l.Physical.Artifact.URI, "var/task/") {
+			t.Errorf("%s: location %+v", r.RuleID, l)
+		}
 	}
 
 	// One SBOM per deployment, named after it.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
+	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -43,6 +44,13 @@ func sarifURI(p string) string {
 		parts[i] = strings.ReplaceAll(url.PathEscape(s), "%21", "!")
 	}
 	return strings.Join(parts, "/")
+}
+
+// artifactLocation names, as a logical location, the artifact a finding is
+// in and the path inside it (the origin: "fn.zip!lib/a.jar!config.properties").
+func artifactLocation(o packaging.Origin) []*sarif.LogicalLocation {
+	return []*sarif.LogicalLocation{sarif.NewLogicalLocation().WithName(o.Artifact).
+		WithFullyQualifiedName(o.String()).WithKind("module")}
 }
 
 // securitySeverity is GitHub code scanning's "security-severity": the CVSS
@@ -150,7 +158,7 @@ func addVulnResults(run *sarif.Run, fs []vuln.Finding, unkAs vuln.Level, deploym
 			if l.Line > 0 {
 				pl.WithRegion(sarif.NewRegion().WithStartLine(l.Line))
 			}
-			r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl))
+			r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl).WithLogicalLocations(artifactLocation(l.Origin)))
 			if i == 0 {
 				where = l.Path
 				props["origin"] = l.Origin.String()

@@ -270,7 +270,7 @@ func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool, dep
 		if f.Line > 0 {
 			pl.WithRegion(sarif.NewRegion().WithStartLine(f.Line))
 		}
-		r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl))
+		r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl).WithLogicalLocations(artifactLocation(f.Origin)))
 		props := sarif.Properties{"origin": f.Origin.String(), "artifact": f.Origin.Artifact, "confidence": string(f.Confidence),
 			"fingerprint": f.Fingerprint, "redacted": f.Redacted, "length": f.Length}
 		if len(f.Origin.Chain) > 1 {
