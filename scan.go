@@ -33,12 +33,15 @@ type Options struct {
 	packaging.Options
 	// Extractors find the packages; nil means Extractors().
 	Extractors []sbom.Extractor
+	// Progress, when set, is kept up to date (files and bytes read, stage).
+	Progress *Progress
 }
 
 // SBOM opens the artifact at path and takes its inventory in one walk. It
 // returns an error only when the artifact cannot be opened at all; what
 // could not be read is in the inventory's Problems.
 func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error) {
+	opt.Progress.setStage("reading")
 	c, err := collect(ctx, path, opt, collectOptions{})
 	if err != nil {
 		return nil, err
@@ -59,9 +62,8 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 
 // collectOptions say what one walk gathers besides the inventory.
 type collectOptions struct {
-	goDir    string           // copy Go binaries here, for govulncheck
-	secrets  *secrets.Scanner // scan every file for secrets
-	progress *Progress
+	goDir   string           // copy Go binaries here, for govulncheck
+	secrets *secrets.Scanner // scan every file for secrets
 }
 
 // Progress is what a run has done so far, for a display: updated by the
@@ -132,7 +134,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 			return nil
 		}
 		if !f.Archive {
-			co.progress.file(f.Size)
+			opt.Progress.file(f.Size)
 		}
 		// Every analyser that wants the whole file reads one copy: when
 		// more than one does, it is made before the first reads.
@@ -444,6 +446,7 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 			goDir = d
 		}
 		var err error
+		opt.Progress.setStage("reading")
 		if inv, bins, err = inventory(ctx, path, opt.Options, goDir); err != nil {
 			return nil, err
 		}
@@ -453,11 +456,13 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 		return nil, err
 	}
 	defer release()
+	opt.Progress.setStage("matching advisories")
 	res, err := vuln.Match(ctx, inv.Packages, src)
 	if err != nil {
 		return nil, err
 	}
 	if len(bins) > 0 {
+		opt.Progress.setStage("analysing Go binaries")
 		if err := res.Reach(ctx, src, bins); err != nil {
 			return nil, err
 		}
@@ -505,6 +510,7 @@ func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsRepo
 	if err != nil {
 		return nil, err
 	}
+	opt.Progress.setStage("reading")
 	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc})
 	if err != nil {
 		return nil, err
@@ -551,8 +557,6 @@ type ScanOptions struct {
 	NoGoReachability bool
 	// NoSecrets skips the secret scan.
 	NoSecrets bool
-	// Progress, when set, is kept up to date.
-	Progress *Progress
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
 }
@@ -585,7 +589,7 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 		defer release()
 		src = s
 	}
-	co := collectOptions{progress: opt.Progress}
+	co := collectOptions{}
 	opt.Progress.setStage("reading")
 	if !opt.NoSecrets {
 		sc, err := secrets.NewScanner()

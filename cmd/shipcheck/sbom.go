@@ -81,7 +81,10 @@ Formats for --output: ` + strings.Join(formatNames(sbomFormats), ", ") + ` (defa
 			if err != nil {
 				return usageErr(err)
 			}
-			inv, err := shipcheck.SBOM(cmd.Context(), args[0], shipcheck.Options{Options: opt})
+			var prog shipcheck.Progress
+			display := startProgress(e, &prog, args[0])
+			inv, err := shipcheck.SBOM(cmd.Context(), args[0], shipcheck.Options{Options: opt, Progress: &prog})
+			display.Stop()
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}

@@ -207,9 +207,9 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 				var prog shipcheck.Progress
 				display := startProgress(e, &prog, d.name)
 				rep, err := shipcheck.Scan(cmd.Context(), d.artifact, shipcheck.ScanOptions{
-					Options: shipcheck.Options{Options: o}, Advisories: src,
+					Options: shipcheck.Options{Options: o, Progress: &prog}, Advisories: src,
 					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, SecretAllows: cfg.Secrets.Allow, Baseline: base,
-					NoGoReachability: !reach, NoSecrets: noSecrets, Progress: &prog,
+					NoGoReachability: !reach, NoSecrets: noSecrets,
 				})
 				display.Stop()
 				if err != nil {

@@ -84,9 +84,12 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
+			var prog shipcheck.Progress
+			display := startProgress(e, &prog, args[0])
 			rep, err := shipcheck.Secrets(cmd.Context(), args[0], shipcheck.SecretsOptions{
-				Options: shipcheck.Options{Options: opt}, Ignores: cfg.Secrets.Ignore, Allows: cfg.Secrets.Allow, Baseline: base,
+				Options: shipcheck.Options{Options: opt, Progress: &prog}, Ignores: cfg.Secrets.Ignore, Allows: cfg.Secrets.Allow, Baseline: base,
 			})
+			display.Stop()
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}

@@ -181,10 +181,13 @@ Formats for --output: ` + strings.Join(formatNames(vulnFormats), ", ") + `
 			if len(args) > 0 {
 				artifact = args[0]
 			}
+			var prog shipcheck.Progress
+			display := startProgress(e, &prog, artifact)
 			rep, err := shipcheck.Vulns(cmd.Context(), artifact, shipcheck.VulnOptions{
-				Options: shipcheck.Options{Options: opt}, SBOM: sbomFile, Source: adv.options(e),
+				Options: shipcheck.Options{Options: opt, Progress: &prog}, SBOM: sbomFile, Source: adv.options(e),
 				Ignores: cfg.Ignore, VEX: vex, NoGoReachability: !reach,
 			})
+			display.Stop()
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
