@@ -129,6 +129,19 @@ func tokenBounded(pattern string) bool {
 	return !matchesStop(re)
 }
 
+// lineStart is where the line holding i starts, or i-windowBefore when
+// that is further than windowSnap back (a long line: minified code).
+func lineStart(b []byte, i int) int {
+	lo := max(0, i-windowSnap)
+	if j := bytes.LastIndexByte(b[lo:i], '\n'); j >= 0 {
+		return lo + j + 1
+	}
+	if lo == 0 {
+		return 0
+	}
+	return max(0, i-windowBefore)
+}
+
 // tokenEnd is the end of the run of non-stop characters from i.
 func tokenEnd(b []byte, i, limit int) int {
 	for i < limit && !isStop[b[i]] {
@@ -267,11 +280,24 @@ func (k *keywordIndex) hits(text string, rulesOf [][]reach) map[string][]window 
 			e := kwEnd + r.after
 			switch {
 			case r.gate != nil:
-				if !r.gate.Match(lower[kwEnd:min(len(lower), kwEnd+96)]) {
+				// The match starts at most 50 word characters before the
+				// keyword, on its line, and its value, after the operator
+				// the gate found, holds no space or quote: the window is
+				// the keyword's line, up to the end of that value.
+				g := r.gate.FindIndex(lower[kwEnd:min(len(lower), kwEnd+96)])
+				if g == nil {
 					continue
 				}
-			case r.token:
+				v := kwEnd + g[1]
+				s, e := snap(lineStart(lower, pos), min(len(lower), tokenEnd(lower, v, min(len(lower), v+4096))+2))
+				spans[r.id] = append(spans[r.id], [2]int{s, e})
+				continue
+			case r.token && pem < 0:
+				// A token holds no space: it lies on the keyword's line.
 				e = min(e, tokenEnd(lower, kwEnd, min(len(lower), e))+4)
+				s, e := snap(lineStart(lower, pos), e)
+				spans[r.id] = append(spans[r.id], [2]int{s, e})
+				continue
 			}
 			if pem > e {
 				e = pem
