@@ -283,3 +283,24 @@ func TestScanOutputs(t *testing.T) {
 		t.Errorf("files written: %v\nwant %s", names, want)
 	}
 }
+
+func TestParseDeployments(t *testing.T) {
+	dir := t.TempDir()
+	comma := filepath.Join(dir, "fn,v2.zip")
+	os.WriteFile(comma, []byte("x"), 0o644)
+	deps, err := parseDeployments([]string{"a/fn.zip,l1.zip,l2.zip", "b/fn.zip", comma}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%s %s %v | %s %s %v | %s %v", deps[0].name, deps[0].artifact, deps[0].layers, deps[1].name, deps[1].artifact, deps[1].layers, deps[2].name, deps[2].layers)
+	want := fmt.Sprintf("fn.zip a/fn.zip [l1.zip l2.zip] | fn-2.zip b/fn.zip [] | fn,v2.zip []")
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := parseDeployments([]string{"a.zip", "b.zip"}, []string{"l.zip"}); err == nil {
+		t.Error("--layer with several deployments accepted")
+	}
+	if _, err := parseDeployments([]string{"a.zip,,l.zip"}, nil); err == nil {
+		t.Error("an empty name accepted")
+	}
+}

@@ -277,6 +277,9 @@ func parseDeployments(args, layers []string) ([]*deployment, error) {
 	seen := map[string]int{}
 	for _, a := range args {
 		parts := strings.Split(a, ",")
+		if _, err := os.Stat(a); err == nil {
+			parts = []string{a} // a path with a comma in its name
+		}
 		for _, p := range parts {
 			if p == "" {
 				return nil, fmt.Errorf("deployment %q: an empty artifact name", a)
@@ -286,7 +289,8 @@ func parseDeployments(args, layers []string) ([]*deployment, error) {
 		name := filepath.Base(strings.TrimRight(d.artifact, `/\`))
 		seen[name]++
 		if seen[name] > 1 {
-			name = fmt.Sprintf("%s-%d", name, seen[name])
+			ext := filepath.Ext(name)
+			name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), seen[name], ext)
 		}
 		d.name = name
 		out = append(out, d)
