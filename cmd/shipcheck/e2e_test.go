@@ -168,6 +168,7 @@ func TestScanOutputs(t *testing.T) {
 	if err := json.Unmarshal(read("r.json"), &rep); err != nil {
 		t.Fatal(err)
 	}
+	validJSON(t, scanSchema(t), read("r.json"), "r.json")
 	if rep.Version != 1 || len(rep.Deployments) != 2 || rep.Failing == 0 {
 		t.Fatalf("json: version %d, %d deployments, failing %d", rep.Version, len(rep.Deployments), rep.Failing)
 	}
@@ -302,5 +303,57 @@ func TestParseDeployments(t *testing.T) {
 	}
 	if _, err := parseDeployments([]string{"a.zip,,l.zip"}, nil); err == nil {
 		t.Error("an empty name accepted")
+	}
+}
+
+// scanSchema compiles the published schema of scan's JSON output.
+func scanSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	b, err := os.ReadFile(filepath.Join(testdata, "schemas", "shipcheck-scan-1.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource("shipcheck-scan-1.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("shipcheck-scan-1.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func validJSON(t *testing.T, s *jsonschema.Schema, b []byte, name string) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: not JSON: %v", name, err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Errorf("%s does not follow shipcheck-scan-1.schema.json: %v", name, err)
+	}
+}
+
+// TestScanJSONSchema: the JSON of a Go binary with reachability, an image,
+// a layer, and an artifact read in part all follow the published schema.
+func TestScanJSONSchema(t *testing.T) {
+	schema := scanSchema(t)
+	ex := abs(t, examples)
+	cases := [][]string{
+		{"scan", ex + "/go-function.zip", "--advisories", abs(t, filepath.Join(testdata, "goreach", "advisories"))},
+		{"scan", ex + "/image.tar", ex + "/hello-function.zip," + ex + "/hello-layer.zip", "--advisories", abs(t, filepath.Join(testdata, "osv"))},
+		{"scan", abs(t, filepath.Join(testdata, "hostile", "zip-dotdot.zip")), "--allow-partial", "--advisories", abs(t, filepath.Join(testdata, "osv"))},
+	}
+	for _, args := range cases {
+		code, stdout, stderr := run(t, nil, append(args, "--output", "json")...)
+		if code == 2 {
+			t.Fatalf("%v: exit 2: %s", args, stderr)
+		}
+		validJSON(t, schema, []byte(stdout), strings.Join(args[:2], " "))
 	}
 }
