@@ -46,3 +46,28 @@ func TestSameContentElsewhere(t *testing.T) {
 		t.Errorf("tf rule: in .tf %v, in .txt %v", inTF, inTXT)
 	}
 }
+
+// TestKeywordsAtTheEdges: keywords of every kind of rule at the very start
+// and end of a large text (where windows are cut) neither panic nor lose a
+// secret.
+func TestKeywordsAtTheEdges(t *testing.T) {
+	sc, err := NewScanner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := strings.Repeat("x = 1\n", 400)
+	token := "ghp_" + strings.Repeat("aB3dE5fG7h", 3) + "123456"
+	for _, c := range []string{
+		pad + "s.", pad + "ey", pad + "api_key=", pad + "token = \"", "s." + pad, "ey" + pad,
+		pad + "-----BEGIN PRIVATE KEY-----", pad + "https://user:",
+		pad + "t = \"" + token + "\"", pad + "t = " + token, token + "\n" + pad,
+	} {
+		fs, err := sc.Scan(context.Background(), "/var/task/x.js", []byte(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c, token) && len(fs) == 0 {
+			t.Errorf("the token at the edge of %q... is lost", c[len(c)-20:])
+		}
+	}
+}

@@ -42,6 +42,12 @@ type reach struct {
 	// token: the rule's match holds no space or quote, so it ends with the
 	// run of such characters that starts at the keyword.
 	token bool
+	// pre is the rule's own expression, run before its detector on the
+	// least text a match through this keyword must lie in: anchored where
+	// a gated rule's match must start (the lead-in's start), unanchored on
+	// a token rule's run. No match there, no window: most keyword hits
+	// are not secrets, and the detector costs far more per call.
+	pre *regexp.Regexp
 }
 
 // leadIn is what gitleaks' semi-generic rules put before their keywords.
@@ -64,7 +70,47 @@ func newReach(id, pattern string) reach {
 		r.gate = operatorGate(pattern)
 	}
 	r.token = r.gate == nil && tokenBounded(pattern)
+	switch {
+	case r.gate != nil:
+		r.pre, _ = regexp.Compile(`^(?:` + pattern + `)`)
+	case r.token:
+		r.pre, _ = regexp.Compile(pattern)
+	}
 	return r
+}
+
+// leadStart is where a gated rule's match through the keyword at i can
+// start at the earliest: the lead-in is at most 50 of [\w.-].
+func leadStart(b []byte, i int) int {
+	j := i
+	for j > 0 && i-j < 50 && isLead[b[j-1]] {
+		j--
+	}
+	return j
+}
+
+var isLead = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = true, true
+	}
+	t['_'], t['.'], t['-'] = true, true, true
+	return
+}()
+
+// runStart is where the run of non-stop characters holding i starts, or -1
+// when it is longer than limit.
+func runStart(b []byte, i, limit int) int {
+	j := i
+	for j > 0 && !isStop[b[j-1]] {
+		if i-j >= limit {
+			return -1
+		}
+		j--
+	}
+	return j
 }
 
 // operatorGate returns, for a semi-generic rule (`lead-in (?:keywords)
@@ -289,12 +335,19 @@ func (k *keywordIndex) hits(text string, rulesOf [][]reach) map[string][]window 
 					continue
 				}
 				v := kwEnd + g[1]
-				s, e := snap(lineStart(lower, pos), min(len(lower), tokenEnd(lower, v, min(len(lower), v+4096))+2))
+				end := min(len(lower), tokenEnd(lower, v, min(len(lower), v+4096))+2)
+				if r.pre != nil && !r.pre.MatchString(text[leadStart(lower, pos):end]) {
+					continue
+				}
+				s, e := snap(lineStart(lower, pos), end)
 				spans[r.id] = append(spans[r.id], [2]int{s, e})
 				continue
 			case r.token && pem < 0:
 				// A token holds no space: it lies on the keyword's line.
-				e = min(e, tokenEnd(lower, kwEnd, min(len(lower), e))+4)
+				e = min(len(lower), e, tokenEnd(lower, kwEnd, min(len(lower), e))+4)
+				if rs := runStart(lower, pos, 4096); r.pre != nil && rs >= 0 && !r.pre.MatchString(text[rs:e]) {
+					continue
+				}
 				s, e := snap(lineStart(lower, pos), e)
 				spans[r.id] = append(spans[r.id], [2]int{s, e})
 				continue
