@@ -132,9 +132,14 @@ Several outputs in one run: --output table --output sarif=shipcheck.sarif
 deployments, the SBOM formats (cyclonedx-json, cyclonedx-xml, spdx-json) write
 one file per deployment: bom.json becomes bom.<deployment>.json.
 
+Defaults for every flag can be set in .shipcheck.yaml (shipcheck config init
+writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
+(SHIPCHECK_FAIL_ON=critical); flags override both.
+
 Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 
-` + exitCodesHelp,
+` + exitCodesHelp + `; also no advisory
+     database with --offline, or the OSV API out of reach with --online`,
 		Example: `  shipcheck scan function.zip --layer layer.zip
   shipcheck scan function.zip --output table --output sarif=shipcheck.sarif --output cyclonedx-json=bom.json
   shipcheck scan orders.zip,deps-layer.zip billing.zip --fail-on critical --output markdown=summary.md
