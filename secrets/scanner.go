@@ -199,23 +199,20 @@ func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte) (f
 	}
 	full := s.text.Get().(*detect.Detector)
 	defer s.text.Put(full)
-	if len(text) <= wholeText {
-		detectIn(full, window{0, len(text), 1})
-	} else {
-		// Each rule sees the windows around its own keywords; the full
-		// detector, decoding, the windows around encoded runs that decode
-		// to a keyword (see window.go).
-		for id, ws := range s.keys.hits(text, s.rulesOf) {
-			d := full
-			if id != "" {
-				d = s.perRule[id]
+	// Each rule sees the windows around its own keywords; the full
+	// detector, decoding, the windows around encoded runs that decode to a
+	// keyword (see window.go). Small files too: a whole-text pass decodes
+	// every encoded run and reports a secret again in its decoded form.
+	for id, ws := range s.keys.hits(text, s.rulesOf) {
+		d := full
+		if id != "" {
+			d = s.perRule[id]
+		}
+		for _, w := range ws {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
 			}
-			for _, w := range ws {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				detectIn(d, w)
-			}
+			detectIn(d, w)
 		}
 	}
 	if format := envconfig.Detect(baseName(path), head(content)); format != "" {

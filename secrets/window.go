@@ -27,8 +27,6 @@ const (
 	windowBefore = 64
 	windowSnap   = 256 // extend a window to its line's start or end when that is this close
 	maxPEM       = 64 << 10
-	// wholeText: texts this small are handed to the full detector whole.
-	wholeText = 1 << 10
 )
 
 // reach is how far after one of its keywords a rule's match can end, and
