@@ -426,53 +426,93 @@ func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, erro
 	var inv *sbom.Inventory
 	var bins []vuln.GoBinary
 	if opt.SBOM != "" {
-		f, err := os.Open(opt.SBOM)
+		var err error
+		if inv, err = readSBOM(opt.SBOM); err != nil {
+			return nil, err
+		}
+	} else {
+		goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
 		if err != nil {
 			return nil, err
 		}
-		inv, err = cyclonedx.Decode(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", opt.SBOM, err)
-		}
-	} else {
-		goDir := ""
-		if !opt.NoGoReachability {
-			d, err := os.MkdirTemp(opt.TempDir, "shipcheck-gobin-")
-			if err != nil {
-				return nil, err
-			}
-			defer os.RemoveAll(d)
-			goDir = d
-		}
-		var err error
+		defer cleanup()
 		opt.Progress.setStage("reading")
 		if inv, bins, err = inventory(ctx, path, opt.Options, goDir); err != nil {
 			return nil, err
 		}
 	}
-	src, release, err := vuln.OpenSource(ctx, opt.Source)
+	src, release, err := openAdvisories(ctx, nil, opt.Source)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	opt.Progress.setStage("matching advisories")
+	res, err := matchAdvisories(ctx, inv, bins, src, opt.Progress)
+	if err != nil {
+		return nil, err
+	}
+	expired := vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, nowOr(opt.Now))
+	return &VulnReport{Inventory: inv, Result: res, Expired: expired}, nil
+}
+
+// openAdvisories returns given when set (one source shared by several
+// runs), else opens the source opt describes.
+func openAdvisories(ctx context.Context, given vuln.Source, opt vuln.SourceOptions) (vuln.Source, func(), error) {
+	if given != nil {
+		return given, func() {}, nil
+	}
+	return vuln.OpenSource(ctx, opt)
+}
+
+// matchAdvisories matches the inventory's packages against the advisories
+// and analyses the Go binaries copied out for govulncheck.
+func matchAdvisories(ctx context.Context, inv *sbom.Inventory, bins []vuln.GoBinary, src vuln.Source, p *Progress) (*vuln.Result, error) {
+	p.setStage("matching advisories")
 	res, err := vuln.Match(ctx, inv.Packages, src)
 	if err != nil {
 		return nil, err
 	}
 	if len(bins) > 0 {
-		opt.Progress.setStage("analysing Go binaries")
+		p.setStage("analysing Go binaries")
 		if err := res.Reach(ctx, src, bins); err != nil {
 			return nil, err
 		}
 	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
+	return res, nil
+}
+
+// goBinDir makes the folder Go binaries are copied to for govulncheck (none
+// when on is false) and returns the function that removes it.
+func goBinDir(opt Options, on bool) (string, func(), error) {
+	if !on {
+		return "", func() {}, nil
 	}
-	expired := vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
-	return &VulnReport{Inventory: inv, Result: res, Expired: expired}, nil
+	d, err := os.MkdirTemp(opt.TempDir, "shipcheck-gobin-")
+	if err != nil {
+		return "", nil, err
+	}
+	return d, func() { os.RemoveAll(d) }, nil
+}
+
+// readSBOM reads a CycloneDX SBOM into an inventory.
+func readSBOM(path string) (*sbom.Inventory, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	inv, err := cyclonedx.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return inv, nil
+}
+
+// nowOr is t, or the current time when t is zero.
+func nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
 
 // SecretsOptions tune Secrets.
@@ -530,10 +570,7 @@ func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secr
 		}
 		kept = append(kept, f)
 	}
-	if now.IsZero() {
-		now = time.Now()
-	}
-	expired = secrets.Apply(kept, ignores, now)
+	expired = secrets.Apply(kept, ignores, nowOr(now))
 	secrets.AllowIn(kept, allows)
 	return kept, baselined, expired
 }
@@ -580,15 +617,11 @@ type ScanReport struct {
 // Go binaries analysed). The advisory source is opened first, so that a
 // missing database fails before the artifact is read.
 func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
-	src := opt.Advisories
-	if src == nil {
-		s, release, err := vuln.OpenSource(ctx, opt.Source)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		src = s
+	src, release, err := openAdvisories(ctx, opt.Advisories, opt.Source)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	co := collectOptions{}
 	opt.Progress.setStage("reading")
 	if !opt.NoSecrets {
@@ -598,34 +631,22 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 		}
 		co.secrets = sc
 	}
-	if !opt.NoGoReachability {
-		d, err := os.MkdirTemp(opt.TempDir, "shipcheck-gobin-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(d)
-		co.goDir = d
+	goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
+	if err != nil {
+		return nil, err
 	}
+	defer cleanup()
+	co.goDir = goDir
 	c, err := collect(ctx, path, opt.Options, co)
 	if err != nil {
 		return nil, err
 	}
-	opt.Progress.setStage("matching advisories")
-	res, err := vuln.Match(ctx, c.inv.Packages, src)
+	res, err := matchAdvisories(ctx, c.inv, c.bins, src, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.bins) > 0 {
-		opt.Progress.setStage("analysing Go binaries")
-		if err := res.Reach(ctx, src, c.bins); err != nil {
-			return nil, err
-		}
-	}
 	opt.Progress.setStage("done")
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := nowOr(opt.Now)
 	rep := &ScanReport{Inventory: c.inv, Vulns: res, Reads: c.reads}
 	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
 	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, opt.SecretAllows, now)
@@ -656,33 +677,20 @@ func IsSBOM(path string) bool {
 // matched against the advisories. An SBOM holds no file contents, so there
 // are no secrets and no Go binary analysis.
 func ScanSBOM(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
-	src := opt.Advisories
-	if src == nil {
-		s, release, err := vuln.OpenSource(ctx, opt.Source)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		src = s
-	}
-	f, err := os.Open(path)
+	src, release, err := openAdvisories(ctx, opt.Advisories, opt.Source)
 	if err != nil {
 		return nil, err
 	}
-	inv, err := cyclonedx.Decode(f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	res, err := vuln.Match(ctx, inv.Packages, src)
+	defer release()
+	inv, err := readSBOM(path)
 	if err != nil {
 		return nil, err
 	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
+	res, err := matchAdvisories(ctx, inv, nil, src, opt.Progress)
+	if err != nil {
+		return nil, err
 	}
 	rep := &ScanReport{Inventory: inv, Vulns: res}
-	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
+	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, nowOr(opt.Now))
 	return rep, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -86,11 +85,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
-			failOn, unkAs, err := gate.levels()
-			if err != nil {
-				return usageErr(err)
-			}
-			reach, err := gate.reachability()
+			failOn, unkAs, reach, err := gate.parse()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -221,7 +216,7 @@ func encodeDiffTable(w io.Writer, o *diffOutput) error {
 	}
 	fmt.Fprintf(bw, "\nnew advisories (%d):\n", len(o.newVulns))
 	if len(o.newVulns) > 0 {
-		rows = [][]string{{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "IN BINARY", "WHERE", "SUMMARY"}}
+		rows = [][]string{vulnHeader}
 		for _, f := range o.newVulns {
 			rows = append(rows, findingRow(f))
 		}
@@ -236,7 +231,7 @@ func encodeDiffTable(w io.Writer, o *diffOutput) error {
 	if o.secretsKnown {
 		fmt.Fprintf(bw, "\nnew secrets (%d):\n", len(o.newSecrets))
 		if len(o.newSecrets) > 0 {
-			rows = [][]string{{"RULE", "CONFIDENCE", "WHERE", "SECRET", "PARTY", "FINGERPRINT"}}
+			rows = [][]string{secretHeader}
 			for _, f := range o.newSecrets {
 				rows = append(rows, secretRow(f))
 			}
@@ -268,12 +263,9 @@ func encodeDiffJSON(w io.Writer, o *diffOutput) error {
 		NewVulns: append([]vuln.Finding{}, o.newVulns...), FixedVulns: append([]vuln.Finding{}, o.fixedVulns...),
 		NewSecrets: []secretJSON{}, SecretsCompare: o.secretsKnown, Failing: o.failing()}
 	for _, f := range o.newSecrets {
-		out.NewSecrets = append(out.NewSecrets, secretJSON{Finding: f, Origin: f.Origin.String(), Layer: f.Origin.Layer})
+		out.NewSecrets = append(out.NewSecrets, secretOf(f))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func encodeDiffMarkdown(w io.Writer, o *diffOutput) error {

@@ -169,6 +169,11 @@ type problemJSON struct {
 	Partial bool   `json:"partial"`
 }
 
+// problemOf is a problem as the JSON outputs write it.
+func problemOf(p packaging.Problem) problemJSON {
+	return problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()}
+}
+
 // encodeFilesJSON writes the list one object at a time: a listing of an
 // image with a million files is never held twice in memory.
 func encodeFilesJSON(w io.Writer, l *packaging.Listing) error {
@@ -222,7 +227,7 @@ func encodeFilesJSON(w io.Writer, l *packaging.Listing) error {
 		}
 	}
 	for _, p := range l.Problems {
-		if err := put(problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()}); err != nil {
+		if err := put(problemOf(p)); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -82,6 +83,14 @@ func writeOutputs[R any](specs []outputSpec, encs []encoder[R], r R, stdout io.W
 		}
 	}
 	return nil
+}
+
+// writeJSON writes v indented, with <, > and & as they are.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 func writeFileAtomic(name string, write func(io.Writer) error) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
@@ -129,10 +130,15 @@ func toolVersion() string {
 	return v
 }
 
-func encodeSBOMTable(w io.Writer, inv *sbom.Inventory) error {
-	for _, s := range inv.Sources {
+// writeSources says what each artifact is and where it is mounted.
+func writeSources(w io.Writer, srcs []packaging.Source) {
+	for _, s := range srcs {
 		fmt.Fprintf(w, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
 	}
+}
+
+func encodeSBOMTable(w io.Writer, inv *sbom.Inventory) error {
+	writeSources(w, inv.Sources)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERSION\tECOSYSTEM\tTYPE\tWHERE\tNOTE")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -170,11 +169,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 					}
 				}
 			}
-			failOn, unkAs, err := gate.levels()
-			if err != nil {
-				return usageErr(err)
-			}
-			reach, err := gate.reachability()
+			failOn, unkAs, reach, err := gate.parse()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -370,13 +365,11 @@ func encodeScanTable(w io.Writer, o *scanOutput) error {
 	for _, d := range o.deps {
 		fmt.Fprintf(bw, "\n%s\n", paint(o.color, ansiBold, "== "+archive.Printable(d.name)))
 		inv := d.rep.Inventory
-		for _, s := range inv.Sources {
-			fmt.Fprintf(bw, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
-		}
+		writeSources(bw, inv.Sources)
 		fmt.Fprintf(bw, "%d package(s), %d file(s) read\n", len(inv.Packages), d.rep.Reads.Files)
 
 		fmt.Fprintf(bw, "\n%s\n", paint(o.color, ansiBold, "vulnerabilities"))
-		rows := [][]string{{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "IN BINARY", "WHERE", "SUMMARY"}}
+		rows := [][]string{vulnHeader}
 		suppressed := 0
 		for _, f := range d.rep.Vulns.Findings {
 			if f.Suppressed != nil {
@@ -399,7 +392,7 @@ func encodeScanTable(w io.Writer, o *scanOutput) error {
 		fmt.Fprintln(bw)
 
 		fmt.Fprintf(bw, "\n%s\n", paint(o.color, ansiBold, "secrets"))
-		rows = [][]string{{"RULE", "CONFIDENCE", "WHERE", "SECRET", "PARTY", "FINGERPRINT"}}
+		rows = [][]string{secretHeader}
 		suppressed = 0
 		for _, f := range d.rep.Secrets {
 			if f.Suppressed != nil {
@@ -451,15 +444,8 @@ func summaryLine(o *scanOutput) string {
 				vulns++
 			}
 		}
-		for _, f := range d.rep.Secrets {
-			switch {
-			case f.Suppressed != nil:
-			case f.ThirdParty != nil:
-				third++
-			default:
-				first++
-			}
-		}
+		f, t := parties(d.rep.Secrets)
+		first, third = first+f, third+t
 	}
 	return fmt.Sprintf("%d deployment(s), %d package(s), %d vulnerability finding(s), %d first-party and %d third-party secret(s); %d fail the gate",
 		len(o.deps), pkgs, vulns, first, third, o.failing())
@@ -545,24 +531,17 @@ func encodeScanJSON(w io.Writer, o *scanOutput) error {
 			dj.Packages = append(dj.Packages, pj)
 		}
 		for _, f := range d.rep.Vulns.Findings {
-			j := findingJSON{Finding: f}
-			for _, l := range f.Locations {
-				j.Locations = append(j.Locations, locationJSON{Path: l.Path, Origin: l.Origin.String(), Layer: l.Origin.Layer})
-			}
-			dj.Vulnerabilities = append(dj.Vulnerabilities, j)
+			dj.Vulnerabilities = append(dj.Vulnerabilities, findingOf(f))
 		}
 		for _, f := range d.rep.Secrets {
-			dj.Secrets = append(dj.Secrets, secretJSON{Finding: f, Origin: f.Origin.String(), Layer: f.Origin.Layer})
+			dj.Secrets = append(dj.Secrets, secretOf(f))
 		}
 		for _, p := range d.rep.Inventory.Problems {
-			dj.Problems = append(dj.Problems, problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()})
+			dj.Problems = append(dj.Problems, problemOf(p))
 		}
 		out.Deployments = append(out.Deployments, dj)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func encodeScanSARIF(w io.Writer, o *scanOutput) error {
@@ -598,16 +577,7 @@ func encodeScanMarkdown(w io.Writer, o *scanOutput) error {
 				lv[f.Rating.Level]++
 			}
 		}
-		first, third := 0, 0
-		for _, f := range d.rep.Secrets {
-			switch {
-			case f.Suppressed != nil:
-			case f.ThirdParty != nil:
-				third++
-			default:
-				first++
-			}
-		}
+		first, third := parties(d.rep.Secrets)
 		fmt.Fprintf(bw, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", mdCell(d.name), len(d.rep.Inventory.Packages),
 			lv[vuln.Critical], lv[vuln.High], lv[vuln.Medium], lv[vuln.Low]+lv[vuln.None], lv[vuln.Unknown], first, third,
 			o.vulnsFailing(d)+o.secretsFailing(d))

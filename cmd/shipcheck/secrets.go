@@ -143,6 +143,21 @@ func readBaseline(path string) (map[string]bool, error) {
 	return out, nil
 }
 
+// parties counts the findings no rule suppresses, first-party and inside
+// third-party packages.
+func parties(fs []secrets.Finding) (first, third int) {
+	for _, f := range fs {
+		switch {
+		case f.Suppressed != nil:
+		case f.ThirdParty != nil:
+			third++
+		default:
+			first++
+		}
+	}
+	return first, third
+}
+
 // failingSecrets counts the findings that fail the gate: not suppressed,
 // and first-party unless third-party ones count.
 func failingSecrets(fs []secrets.Finding, thirdParty bool) int {
@@ -157,42 +172,21 @@ func failingSecrets(fs []secrets.Finding, thirdParty bool) int {
 
 func encodeSecretsTable(w io.Writer, o *secretsOutput) error {
 	bw := bufio.NewWriter(w)
-	for _, s := range o.rep.Inventory.Sources {
-		fmt.Fprintf(bw, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
-	}
+	writeSources(bw, o.rep.Inventory.Sources)
 	fmt.Fprintln(bw)
-	rows := [][]string{{"RULE", "CONFIDENCE", "WHERE", "SECRET", "PARTY", "FINGERPRINT"}}
+	rows := [][]string{secretHeader}
 	var suppressed []secrets.Finding
-	third := 0
 	for _, f := range o.rep.Findings {
 		if f.Suppressed != nil {
 			suppressed = append(suppressed, f)
 			continue
 		}
-		where := f.Path
-		if f.Line > 0 {
-			where += fmt.Sprintf(":%d", f.Line)
-		}
-		if f.Status != "" {
-			where += " (" + f.Status + " by a later layer)"
-		}
-		if f.Variable != "" {
-			where += " " + f.Variable
-		}
-		party := "first"
-		if f.ThirdParty != nil {
-			party = "third: " + f.ThirdParty.Name + "@" + f.ThirdParty.Version
-			third++
-		}
-		secret := fmt.Sprintf("%s (%d chars)", f.Redacted, f.Length)
-		if f.Encoding != "" {
-			secret += " " + f.Encoding
-		}
-		rows = append(rows, []string{f.RuleID, string(f.Confidence), archive.Printable(where), archive.Printable(secret), archive.Printable(party), f.Fingerprint})
+		rows = append(rows, secretRow(f))
 	}
+	first, third := parties(o.rep.Findings)
 	writeRows(bw, rows)
 	fmt.Fprintf(bw, "\n%d secret(s): %d first-party, %d in third-party packages; %d fail the gate",
-		len(o.rep.Findings)-len(suppressed), len(o.rep.Findings)-len(suppressed)-third, third, failingSecrets(o.rep.Findings, o.thirdParty))
+		first+third, first, third, failingSecrets(o.rep.Findings, o.thirdParty))
 	if o.rep.Baselined > 0 {
 		fmt.Fprintf(bw, "; %d already in the baseline", o.rep.Baselined)
 	}
@@ -222,19 +216,21 @@ type secretJSON struct {
 	Layer  string `json:"layer,omitempty"`
 }
 
+// secretOf is a finding as the JSON outputs write it.
+func secretOf(f secrets.Finding) secretJSON {
+	return secretJSON{Finding: f, Origin: f.Origin.String(), Layer: f.Origin.Layer}
+}
+
 func encodeSecretsJSON(w io.Writer, o *secretsOutput) error {
 	out := secretsJSON{Version: 1, Artifacts: o.rep.Inventory.Sources, Findings: []secretJSON{}, Baselined: o.rep.Baselined,
 		Failing: failingSecrets(o.rep.Findings, o.thirdParty)}
 	for _, f := range o.rep.Findings {
-		out.Findings = append(out.Findings, secretJSON{Finding: f, Origin: f.Origin.String(), Layer: f.Origin.Layer})
+		out.Findings = append(out.Findings, secretOf(f))
 	}
 	for _, p := range o.rep.Inventory.Problems {
-		out.Problems = append(out.Problems, problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()})
+		out.Problems = append(out.Problems, problemOf(p))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func encodeSecretsSARIF(w io.Writer, o *secretsOutput) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +63,16 @@ func (g *gateFlags) reachability() (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("--go-reachability: %q is not on or off", g.goReach)
+}
+
+// parse reads the gate's flags: the threshold, what an unrated advisory
+// counts as, and whether Go binaries are analysed.
+func (g *gateFlags) parse() (failOn, unknownAs vuln.Level, reach bool, err error) {
+	if failOn, unknownAs, err = g.levels(); err != nil {
+		return "", "", false, err
+	}
+	reach, err = g.reachability()
+	return failOn, unknownAs, reach, err
 }
 
 func (g *gateFlags) levels() (vuln.Level, vuln.Level, error) {
@@ -157,11 +166,7 @@ Formats for --output: ` + strings.Join(formatNames(vulnFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
-			failOn, unkAs, err := gate.levels()
-			if err != nil {
-				return usageErr(err)
-			}
-			reach, err := gate.reachability()
+			failOn, unkAs, reach, err := gate.parse()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -284,11 +289,9 @@ func encodeVulnTable(w io.Writer, o *vulnOutput) error {
 	bw := bufio.NewWriter(w)
 	res := o.rep.Result
 	fmt.Fprintf(bw, "advisories: %s\n", describeSource(res.Source, o.now))
-	for _, s := range o.rep.Inventory.Sources {
-		fmt.Fprintf(bw, "%s: %s (%s), mounted at %s\n", archive.Printable(s.Path), s.Role.Describe(), s.Kind, s.Mount)
-	}
+	writeSources(bw, o.rep.Inventory.Sources)
 	fmt.Fprintln(bw)
-	rows := [][]string{{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "IN BINARY", "WHERE", "SUMMARY"}}
+	rows := [][]string{vulnHeader}
 	var suppressed []vuln.Finding
 	counts := map[vuln.Level]int{}
 	for _, f := range res.Findings {
@@ -319,6 +322,12 @@ func encodeVulnTable(w io.Writer, o *vulnOutput) error {
 	}
 	return bw.Flush()
 }
+
+// vulnHeader and secretHeader head the tables of findings.
+var (
+	vulnHeader   = []string{"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "IN BINARY", "WHERE", "SUMMARY"}
+	secretHeader = []string{"RULE", "CONFIDENCE", "WHERE", "SECRET", "PARTY", "FINGERPRINT"}
+)
 
 func findingRow(f vuln.Finding) []string {
 	fixed := f.Fixed
@@ -395,16 +404,21 @@ type locationJSON struct {
 	Layer  string `json:"layer,omitempty"`
 }
 
+// findingOf is a finding as the JSON outputs write it.
+func findingOf(f vuln.Finding) findingJSON {
+	j := findingJSON{Finding: f}
+	for _, l := range f.Locations {
+		j.Locations = append(j.Locations, locationJSON{Path: l.Path, Origin: l.Origin.String(), Layer: l.Origin.Layer})
+	}
+	return j
+}
+
 func encodeVulnJSON(w io.Writer, o *vulnOutput) error {
 	res := o.rep.Result
 	out := vulnJSON{Version: 1, Advisories: res.Source, Artifacts: o.rep.Inventory.Sources, Findings: []findingJSON{}, Summary: map[string]int{},
 		FailOn: string(o.failOn), Failing: failing(res.Findings, o.failOn, o.unkAs)}
 	for _, f := range res.Findings {
-		j := findingJSON{Finding: f}
-		for _, l := range f.Locations {
-			j.Locations = append(j.Locations, locationJSON{Path: l.Path, Origin: l.Origin.String(), Layer: l.Origin.Layer})
-		}
-		out.Findings = append(out.Findings, j)
+		out.Findings = append(out.Findings, findingOf(f))
 		if f.Suppressed == nil {
 			out.Summary[string(f.Rating.Level)]++
 		} else {
@@ -412,12 +426,9 @@ func encodeVulnJSON(w io.Writer, o *vulnOutput) error {
 		}
 	}
 	for _, p := range o.rep.Inventory.Problems {
-		out.Problems = append(out.Problems, problemJSON{Type: "problem", Path: p.Path, Origin: p.Origin.String(), Layer: p.Origin.Layer, Note: p.Err.Error(), Partial: p.Partial()})
+		out.Problems = append(out.Problems, problemOf(p))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 func newDBCmd(e *env) *cobra.Command {
