@@ -631,13 +631,16 @@ func TestSecretsNeverInClear(t *testing.T) {
 		cmd     string
 		formats []string
 		extra   []string
+		before  []string // arguments before the artifact
 	}{
-		{"secrets", formatNames(secretsFormats), nil},
-		{"sbom", formatNames(sbomFormats), nil},
-		{"vuln", formatNames(vulnFormats), []string{"--advisories", osv}},
-		{"files", []string{"table", "json"}, nil},
+		{"secrets", formatNames(secretsFormats), nil, nil},
+		{"sbom", formatNames(sbomFormats), nil, nil},
+		{"vuln", formatNames(vulnFormats), []string{"--advisories", osv}, nil},
+		{"files", []string{"table", "json"}, nil, nil},
+		{"scan", formatNames(scanFormats), []string{"--advisories", osv}, nil},
+		{"diff", formatNames(diffFormats), []string{"--advisories", osv}, []string{abs(t, filepath.Join(examples, "hello-function.zip"))}},
 	} {
-		args := []string{c.cmd, fn}
+		args := append(append([]string{c.cmd}, c.before...), fn)
 		var keep []string
 		for _, f := range c.formats {
 			keep = append(keep, "out."+f)
@@ -646,7 +649,7 @@ func TestSecretsNeverInClear(t *testing.T) {
 		args = append(args, c.extra...)
 		args = append(args, "--log-level", "debug")
 		code, stdout, stderr := run(t, keep, args...)
-		if code == 2 && c.cmd != "secrets" {
+		if code == 2 && c.cmd != "secrets" && c.cmd != "scan" && c.cmd != "diff" {
 			t.Errorf("%s: exit 2: %s", c.cmd, stderr)
 		}
 		check(c.cmd+" stdout", stdout)
@@ -659,7 +662,7 @@ func TestSecretsNeverInClear(t *testing.T) {
 			}
 			check(c.cmd+" "+k, string(b))
 		}
-		if c.cmd == "secrets" && !strings.Contains(stderr, "serverless.yml") {
+		if (c.cmd == "secrets" || c.cmd == "scan") && !strings.Contains(stderr, "serverless.yml") {
 			t.Errorf("the config that does not parse is not named: %s", stderr)
 		}
 	}
