@@ -38,6 +38,12 @@ type SecretsConfig struct {
 	// Allow lists places (and rules) where secrets are expected, such as
 	// test fixtures: findings there are suppressed with the reason.
 	Allow []secrets.Allow `yaml:"allow"`
+	// Internal names packages that are the organisation's own (npm
+	// "@acme/*", Maven "com.acme.*", PyPI "acme-*", Go
+	// "github.com/acme/*"): their files are scanned as the application's,
+	// with every rule. Packages sharing the application's own npm scope,
+	// Maven group or Go module owner count as internal without being named.
+	Internal []string `yaml:"internal"`
 }
 
 // LoadConfig reads the configuration at path; with path "" it reads
@@ -68,6 +74,11 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	for _, i := range c.Secrets.Ignore {
 		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, pat := range c.Secrets.Internal {
+		if err := secrets.ValidPattern(pat); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}

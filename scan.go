@@ -64,6 +64,10 @@ func inventory(ctx context.Context, path string, opt Options, goDir string) (*sb
 type collectOptions struct {
 	goDir   string           // copy Go binaries here, for govulncheck
 	secrets *secrets.Scanner // scan every file for secrets
+	// thirdParty and internal are the secret scan's policy for the files
+	// of installed third-party packages (see secrets.Parties).
+	thirdParty secrets.Policy
+	internal   []string
 }
 
 // Progress is what a run has done so far, for a display: updated by the
@@ -129,7 +133,13 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		owners secrets.Owners
 		out    collected
 	)
-	err = v.Walk(ctx, packaging.WalkOptions{}, func(ctx context.Context, f *packaging.File) error {
+	parties := &secrets.Parties{Policy: co.thirdParty, Internal: co.internal, FS: v, Owners: &owners}
+	walkOpt := packaging.WalkOptions{}
+	if co.secrets != nil {
+		// The manifests that say whose the other files are go first.
+		walkOpt.Early = secrets.Early
+	}
+	err = v.Walk(ctx, walkOpt, func(ctx context.Context, f *packaging.File) error {
 		if f.Type != archive.TypeFile {
 			return nil
 		}
@@ -157,7 +167,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 			f.ReaderAt() // a failure is recorded by the view
 		}
 		if scan {
-			fs := scanSecrets(ctx, co.secrets, &owners, f)
+			fs := scanSecrets(ctx, co.secrets, &owners, parties, f)
 			mu.Lock()
 			out.secrets = append(out.secrets, fs...)
 			mu.Unlock()
@@ -217,6 +227,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		for i := range out.secrets {
 			out.secrets[i].ThirdParty = owners.Owner(out.secrets[i].Path)
 		}
+		out.secrets = parties.Judge(out.secrets)
 		secrets.Sort(out.secrets)
 	}
 	inv.Problems, inv.Partial = v.Problems(), v.Partial()
@@ -235,9 +246,16 @@ func btoi(b bool) int {
 
 // scanSecrets reads one file and scans it; what cannot be read or parsed
 // is a problem of the file.
-func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owners, f *packaging.File) []secrets.Finding {
-	if !f.Readable() || f.Size == 0 {
+func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owners, parties *secrets.Parties, f *packaging.File) []secrets.Finding {
+	if !f.Readable() {
 		return nil
+	}
+	depth, early := secrets.AllRules, f.Depth == 0 && secrets.Early(f.Path)
+	if !early {
+		var skip bool
+		if depth, skip = parties.ScanDepth(f.Path); skip {
+			return nil
+		}
 	}
 	if f.Size > maxSecretScan {
 		f.Report(fmt.Errorf("%w: not scanned for secrets: larger than %s", archive.ErrUnparsable, archive.FormatSize(maxSecretScan)))
@@ -254,7 +272,10 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 	if secrets.WantsNote(f.Path) {
 		owners.Note(f.Path, content)
 	}
-	fs, err := sc.Scan(ctx, f.Path, content)
+	if early {
+		parties.NoteManifest(f.Path, content)
+	}
+	fs, err := sc.Scan(ctx, f.Path, content, depth)
 	if err != nil {
 		f.Report(fmt.Errorf("%w: environment config: %v", archive.ErrUnparsable, err))
 	}
@@ -527,6 +548,11 @@ type SecretsOptions struct {
 	Baseline map[string]bool
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
+	// ThirdParty says what the files of installed third-party packages are
+	// scanned for ("": provider formats only); Internal names packages
+	// that are the organisation's own (secrets.internal).
+	ThirdParty secrets.Policy
+	Internal   []string
 }
 
 // SecretsReport is what Secrets found.
@@ -551,7 +577,7 @@ func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsRepo
 		return nil, err
 	}
 	opt.Progress.setStage("reading")
-	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc})
+	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal})
 	if err != nil {
 		return nil, err
 	}
@@ -594,6 +620,9 @@ type ScanOptions struct {
 	NoGoReachability bool
 	// NoSecrets skips the secret scan.
 	NoSecrets bool
+	// ThirdParty and Internal: see SecretsOptions.
+	ThirdParty secrets.Policy
+	Internal   []string
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
 }
@@ -622,7 +651,7 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 		return nil, err
 	}
 	defer release()
-	co := collectOptions{}
+	co := collectOptions{thirdParty: opt.ThirdParty, internal: opt.Internal}
 	opt.Progress.setStage("reading")
 	if !opt.NoSecrets {
 		sc, err := secrets.NewScanner()

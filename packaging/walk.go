@@ -28,6 +28,11 @@ type WalkOptions struct {
 	// NoNested hands out archive files found in the artifact without
 	// opening them.
 	NoNested bool
+	// Early, when set, picks files of the artifact (by runtime path) that
+	// are handed out first: no other file is handed out before every
+	// early one is done. Manifests that say whose the other files are
+	// (an application's package.json, a wheel's RECORD) go early.
+	Early func(path string) bool
 }
 
 // Walk hands every file of the view to fn once: every entry that is not a
@@ -46,6 +51,18 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible)}
+	if opt.Early != nil {
+		var early, rest []fileRef
+		for _, r := range w.topRefs {
+			if opt.Early(v.runtimePath(r.path)) {
+				early = append(early, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		w.topRefs = append(early, rest...)
+		w.early, w.earlyLeft = len(early), len(early)
+	}
 	w.cond = sync.NewCond(&w.mu)
 	w.pending = len(w.topRefs)
 	g, ctx := errgroup.WithContext(ctx)
@@ -74,12 +91,16 @@ type walker struct {
 	stack    []task // nested archives' entries, LIFO: they go first
 	pending  int    // tasks queued or running
 	canceled bool
+	// early is how many of topRefs' first files go early; earlyLeft how
+	// many of them (and the entries of archives among them) are not done.
+	early, earlyLeft int
 }
 
 type task struct {
 	v     *View
 	ref   fileRef
 	owner *nestedRef // the nested archive the file belongs to, if any
+	early bool
 }
 
 // nestedRef counts the tasks left in a nested archive's view.
@@ -88,11 +109,14 @@ type nestedRef struct {
 	left atomic.Int64
 }
 
-func (w *walker) push(v *View, owner *nestedRef, refs []fileRef) {
+func (w *walker) push(v *View, owner *nestedRef, refs []fileRef, early bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := len(refs) - 1; i >= 0; i-- {
-		w.stack = append(w.stack, task{v: v, ref: refs[i], owner: owner})
+		w.stack = append(w.stack, task{v: v, ref: refs[i], owner: owner, early: early})
+	}
+	if early {
+		w.earlyLeft += len(refs)
 	}
 	w.pending += len(refs)
 	w.cond.Broadcast()
@@ -111,7 +135,7 @@ func (w *walker) cancel() {
 func (w *walker) take() (task, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for len(w.stack) == 0 && w.next == len(w.topRefs) && w.pending > 0 && !w.canceled {
+	for len(w.stack) == 0 && (w.next == len(w.topRefs) || w.next == w.early && w.earlyLeft > 0) && w.pending > 0 && !w.canceled {
 		w.cond.Wait()
 	}
 	switch {
@@ -121,8 +145,8 @@ func (w *walker) take() (task, bool) {
 		t := w.stack[len(w.stack)-1]
 		w.stack = w.stack[:len(w.stack)-1]
 		return t, true
-	case w.next < len(w.topRefs):
-		t := task{v: w.top, ref: w.topRefs[w.next]}
+	case w.next < len(w.topRefs) && (w.next != w.early || w.earlyLeft == 0):
+		t := task{v: w.top, ref: w.topRefs[w.next], early: w.next < w.early}
 		w.topRefs[w.next] = fileRef{}
 		w.next++
 		return t, true
@@ -136,7 +160,10 @@ func (w *walker) done(t task) {
 	}
 	w.mu.Lock()
 	w.pending--
-	if w.pending == 0 {
+	if t.early {
+		w.earlyLeft--
+	}
+	if w.pending == 0 || t.early && w.earlyLeft == 0 {
 		w.cond.Broadcast()
 	}
 	w.mu.Unlock()
@@ -192,7 +219,7 @@ func (w *walker) visit(ctx context.Context, t task) error {
 	}
 	owner := &nestedRef{v: nested}
 	owner.left.Store(int64(len(refs)))
-	w.push(nested, owner, refs)
+	w.push(nested, owner, refs, t.early)
 	return nil
 }
 

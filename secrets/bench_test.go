@@ -43,7 +43,7 @@ func BenchmarkScan(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, f := range files {
-			sc.Scan(context.Background(), f.name, f.data)
+			sc.Scan(context.Background(), f.name, f.data, AllRules)
 		}
 	}
 }

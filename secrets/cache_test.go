@@ -15,12 +15,12 @@ func TestSameContentElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	content := []byte("// config\nconst token = \"ghp_" + strings.Repeat("aB3dE5fG7h", 3) + "123456\";\n" + strings.Repeat("// padding line\n", 64))
-	a, _ := sc.Scan(context.Background(), "/var/task/svc1/index.js", content)
+	a, _ := sc.Scan(context.Background(), "/var/task/svc1/index.js", content, AllRules)
 	if len(a) == 0 {
 		t.Fatal("no finding")
 	}
 	a[0].Status, a[0].Variable = "deleted", "X"
-	b, _ := sc.Scan(context.Background(), "/var/task/svc2/index.js", content)
+	b, _ := sc.Scan(context.Background(), "/var/task/svc2/index.js", content, AllRules)
 	if len(b) != len(a) {
 		t.Fatalf("%d findings, then %d", len(a), len(b))
 	}
@@ -32,8 +32,8 @@ func TestSameContentElsewhere(t *testing.T) {
 	}
 	// Path-dependent rules see each path: Terraform's password rule applies to .tf only.
 	tf := []byte("resource \"aws_db_instance\" \"db\" {\n  password = \"Zq8vLm2KxT4nRw7p\"\n}\n" + strings.Repeat("# pad\n", 100))
-	inTF, _ := sc.Scan(context.Background(), "/var/task/infra/main.tf", tf)
-	inTXT, _ := sc.Scan(context.Background(), "/var/task/infra/main.txt", tf)
+	inTF, _ := sc.Scan(context.Background(), "/var/task/infra/main.tf", tf, AllRules)
+	inTXT, _ := sc.Scan(context.Background(), "/var/task/infra/main.txt", tf, AllRules)
 	hasRule := func(fs []Finding, id string) bool {
 		for _, f := range fs {
 			if f.RuleID == id {
@@ -62,7 +62,7 @@ func TestKeywordsAtTheEdges(t *testing.T) {
 		pad + "-----BEGIN PRIVATE KEY-----", pad + "https://user:",
 		pad + "t = \"" + token + "\"", pad + "t = " + token, token + "\n" + pad,
 	} {
-		fs, err := sc.Scan(context.Background(), "/var/task/x.js", []byte(c))
+		fs, err := sc.Scan(context.Background(), "/var/task/x.js", []byte(c), AllRules)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func FuzzScan(f *testing.F) {
 		return nil
 	})
 	f.Fuzz(func(t *testing.T, name string, b []byte) {
-		fs, _ := sc.Scan(context.Background(), "/var/task/"+name, b)
+		fs, _ := sc.Scan(context.Background(), "/var/task/"+name, b, AllRules)
 		lines := strings.Count(string(b), "\n") + 1
 		for _, x := range fs {
 			if x.Line < 0 || x.Line > lines {

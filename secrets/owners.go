@@ -20,8 +20,20 @@ type Owners struct {
 	mu    sync.Mutex
 	lists map[string][]string // metadata folder or dpkg package -> files or top-level names
 	roots []root
-	files map[string]*Package // exact files (OS packages)
+	files map[string]*Package // exact files (OS packages, Python RECORD)
 	built bool
+
+	// py indexes the Python packages' file lists, for the walk (see
+	// pythonFile); rebuilt when a list was added since.
+	py      *pyIndex
+	pyLists int
+}
+
+// pyIndex places Python library files from their packages' file lists.
+type pyIndex struct {
+	files    map[string][2]string // file -> distribution, top-level folder
+	prefixes [][3]string          // top-level folder/ -> distribution, folder (top_level.txt only)
+	tops     []string
 }
 
 type root struct {
@@ -51,6 +63,7 @@ func (o *Owners) Note(p string, content []byte) {
 	if o.lists == nil {
 		o.lists = map[string][]string{}
 	}
+	o.pyLists++
 	switch {
 	case strings.HasSuffix(p, "/lib/apk/db/installed"):
 		o.noteAPK(p, content)
@@ -210,6 +223,13 @@ func (o *Owners) addPython(loc string, pk *Package, add func(string)) {
 				continue
 			}
 		}
+		if kind == "file" {
+			// The exact files: application code may share the folder (a
+			// namespace package).
+			o.files[site+"/"+v] = pk
+			seen[top] = true
+			continue
+		}
 		if top != "" && !seen[top] && top != path.Base(meta) && top != "__pycache__" {
 			seen[top] = true
 			add(site + "/" + top + "/")
@@ -241,4 +261,65 @@ func (o *Owners) Owner(p string) *Package {
 		}
 	}
 	return nil
+}
+
+// pythonFile says which Python distribution's file list names the file,
+// and the top-level folder it is in, from the lists noted so far.
+func (o *Owners) pythonFile(p string) (dist, top string, ok bool) {
+	ix := o.pyIndex()
+	if v, ok := ix.files[p]; ok {
+		return v[0], v[1], true
+	}
+	for _, pr := range ix.prefixes {
+		if strings.HasPrefix(p, pr[0]) {
+			return pr[1], pr[2], true
+		}
+	}
+	return "", "", false
+}
+
+// pythonTops are the top-level folders Python distributions install into.
+func (o *Owners) pythonTops() []string { return o.pyIndex().tops }
+
+func (o *Owners) pyIndex() *pyIndex {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.py != nil && o.pyLists == 0 {
+		return o.py
+	}
+	o.pyLists = 0
+	ix := &pyIndex{files: map[string][2]string{}}
+	seenTop := map[string]bool{}
+	for meta, entries := range o.lists {
+		if !strings.HasSuffix(meta, ".dist-info") && !strings.HasSuffix(meta, ".egg-info") {
+			continue
+		}
+		site := path.Dir(meta)
+		dist := normalizePyPI(strings.SplitN(strings.TrimSuffix(strings.TrimSuffix(path.Base(meta), ".dist-info"), ".egg-info"), "-", 2)[0])
+		for _, e := range entries {
+			kind, v, _ := strings.Cut(e, ":")
+			if strings.HasPrefix(v, "..") || strings.HasPrefix(v, "/") || v == "" {
+				continue
+			}
+			first, _, nested := strings.Cut(v, "/")
+			top := site + "/" + first
+			if strings.HasSuffix(first, ".dist-info") || strings.HasSuffix(first, ".egg-info") || first == "__pycache__" {
+				continue
+			}
+			if kind == "file" {
+				ix.files[site+"/"+v] = [2]string{dist, top}
+			} else {
+				ix.prefixes = append(ix.prefixes, [3]string{top + "/", dist, top})
+				ix.files[top+".py"] = [2]string{dist, top}
+				nested = true
+			}
+			if nested && !seenTop[top] {
+				seenTop[top] = true
+				ix.tops = append(ix.tops, top)
+			}
+		}
+	}
+	sort.Strings(ix.tops)
+	o.py = ix
+	return ix
 }

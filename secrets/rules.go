@@ -2,7 +2,9 @@ package secrets
 
 import (
 	_ "embed"
+
 	"fmt"
+	"github.com/BurntSushi/toml"
 	"strings"
 	"sync"
 
@@ -25,13 +27,13 @@ var thirdPartyPaths = []string{"node_modules", "vendor/", "bower_components", "p
 // Rules are the content rules: gitleaks' defaults and ours, ready for a
 // detector, with each rule's confidence.
 type Rules struct {
-	// All is every rule, for text.
-	All config.Config
-	// Binary is the high-confidence rules only, for the printable strings
-	// of binary files, where a keyword next to a random-looking string
-	// means little.
-	Binary     config.Config
+	// All is every rule.
+	All        config.Config
 	confidence map[string]Confidence
+	provider   map[string]bool
+	// Own are shipcheck's own rules (rules.toml), with what the file says
+	// of each beyond gitleaks' format.
+	Own map[string]OwnRule
 	// skipPaths are the path entries of the global allowlists (images,
 	// fonts, lockfiles...), checked once per file rather than by the
 	// detector once per fragment.
@@ -61,6 +63,34 @@ func (r *Rules) Confidence(rule string) Confidence {
 	return Medium
 }
 
+// OwnRule is what rules.toml says of one of shipcheck's rules besides
+// gitleaks' fields.
+type OwnRule struct {
+	ID              string
+	Confidence      Confidence
+	Provider        bool     // a credential of a named provider (see Provider)
+	Refines         []string // gitleaks rules that find its examples under a generic name
+	Examples        []string
+	Counterexamples []string
+}
+
+// notProvider are gitleaks' rules that do not find a credential in a
+// provider's own format: generic assignments, command lines, manifests
+// and file names. In a third-party package they find documentation, test
+// fixtures and examples (measured on real installs: see the README).
+var notProvider = map[string]bool{
+	"generic-api-key":        true,
+	"curl-auth-header":       true,
+	"curl-auth-user":         true,
+	"kubernetes-secret-yaml": true,
+	"pkcs12-file":            true,
+}
+
+// Provider reports whether a rule finds a credential in a provider's own
+// format (a token with its prefix or structure, or a provider-named
+// assignment): the rules third-party packages are scanned with by default.
+func (r *Rules) Provider(rule string) bool { return r.provider[rule] }
+
 // LoadRules returns the rules, built once per process (compiling them takes
 // about 0.1 s). It also silences gitleaks' global logger, which would
 // otherwise write to stderr.
@@ -76,6 +106,10 @@ func loadRules() (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shipcheck rules: %w", err)
 	}
+	meta, err := ownMeta()
+	if err != nil {
+		return nil, fmt.Errorf("shipcheck rules: %w", err)
+	}
 	for id, r := range own.Rules {
 		def.Rules[id] = r
 		def.OrderedRules = append(def.OrderedRules, id)
@@ -83,7 +117,7 @@ func loadRules() (*Rules, error) {
 			def.Keywords[strings.ToLower(k)] = struct{}{}
 		}
 	}
-	rs := &Rules{confidence: map[string]Confidence{}}
+	rs := &Rules{confidence: map[string]Confidence{}, provider: map[string]bool{}, Own: meta}
 	var global []*config.Allowlist
 	for _, a := range def.Allowlists {
 		a, err := withoutThirdPartyPaths(a)
@@ -113,31 +147,14 @@ func loadRules() (*Rules, error) {
 	}
 	def.Allowlists = global
 	rs.All = def
-	bin := def
-	bin.Rules = map[string]config.Rule{}
-	bin.Keywords = map[string]struct{}{}
-	bin.OrderedRules = nil
 	for id, r := range def.Rules {
-		if len(r.Keywords) == 0 {
-			// The scanner shows the rules only the text around keywords
-			// (see window.go): a rule without keywords would need it all.
-			// gitleaks' defaults have one, pkcs12-file, which matches a
-			// file name and no content.
-			delete(def.Rules, id)
+		if m, ok := meta[id]; ok {
+			rs.confidence[id], rs.provider[id] = m.Confidence, m.Provider
 			continue
 		}
-		c := ruleConfidence(r)
-		rs.confidence[id] = c
-		if c != High || r.Regex == nil {
-			continue
-		}
-		bin.Rules[id] = r
-		bin.OrderedRules = append(bin.OrderedRules, id)
-		for _, k := range r.Keywords {
-			bin.Keywords[strings.ToLower(k)] = struct{}{}
-		}
+		rs.confidence[id] = ruleConfidence(r)
+		rs.provider[id] = r.Regex != nil && !notProvider[id]
 	}
-	rs.Binary = bin
 	return rs, nil
 }
 
@@ -176,16 +193,40 @@ func withoutThirdPartyPaths(a *config.Allowlist) (*config.Allowlist, error) {
 	return out, nil
 }
 
-// ruleConfidence: a rule that finds a token by a provider's own prefix or
-// structure is high; one that needs a keyword near a token-shaped value
-// (gitleaks writes those with a `[\w.-]{0,50}?` lead-in) is medium; the
-// generic assignment rules are low.
+// ownMeta reads what rules.toml says of each rule besides gitleaks'
+// fields.
+func ownMeta() (map[string]OwnRule, error) {
+	var file struct {
+		Rules []struct {
+			OwnRule
+			Confidence string
+		}
+	}
+	if _, err := toml.Decode(ownRules, &file); err != nil {
+		return nil, err
+	}
+	out := map[string]OwnRule{}
+	for _, r := range file.Rules {
+		m := r.OwnRule
+		switch c := Confidence(r.Confidence); c {
+		case High, Medium, Low:
+			m.Confidence = c
+		default:
+			return nil, fmt.Errorf("rule %s: confidence %q: give high, medium or low", r.ID, r.Confidence)
+		}
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// ruleConfidence: a gitleaks rule that finds a token by a provider's own
+// prefix or structure is high; one that needs a keyword near a
+// token-shaped value (gitleaks writes those with a `[\w.-]{0,50}?`
+// lead-in) is medium; the generic assignment rule is low.
 func ruleConfidence(r config.Rule) Confidence {
 	switch {
-	case r.RuleID == "generic-api-key" || r.RuleID == "password-assignment":
+	case r.RuleID == "generic-api-key":
 		return Low
-	case r.RuleID == "url-password" || r.RuleID == "connection-string-key":
-		return Medium
 	case r.Regex == nil:
 		return Medium
 	case strings.Contains(r.Regex.String(), `[\w.-]{0,50}?`):

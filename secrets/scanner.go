@@ -10,9 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/h2non/filetype"
 	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
-	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/shipcheck/shipcheck/secrets/envconfig"
 )
@@ -24,18 +23,25 @@ const MaxDecodeDepth = 5
 // minString is the shortest printable run kept from a binary file.
 const minString = 8
 
-// Scanner finds secrets in file contents. It is safe for concurrent use:
-// gitleaks' detector only reads its configuration while detecting, and
-// each goroutine borrows its own full detector for the decoding passes.
+// Depth says which rules a file is scanned with.
+type Depth int
+
+const (
+	// AllRules: every rule, with encoded values decoded (first-party
+	// files, and third-party ones when asked).
+	AllRules Depth = iota
+	// ProviderRules: the rules of credentials in a provider's own format
+	// only (Rules.Provider), nothing decoded: the default for files of an
+	// installed third-party package, where the generic keyword-and-entropy
+	// rules find documentation, type declarations and test fixtures.
+	ProviderRules
+)
+
+// Scanner finds secrets in file contents. It is safe for concurrent use.
 type Scanner struct {
 	rules *Rules
-	keys  *keywordIndex
-	// rulesOf lists, per keyword (the trie's pattern number), the rules
-	// that have it; perRule holds a detector of each rule alone, decoding
-	// nothing, for the windows around its keywords.
-	rulesOf   [][]reach
-	perRule   map[string]*detect.Detector
-	text, bin sync.Pool
+	eng   *engine
+	own   map[string]bool // shipcheck's own rules (rules.toml)
 
 	// pathTests are the rules' tests of a file's path (a rule's Path, its
 	// allowlists' paths); with the base name and the content's hash they
@@ -48,9 +54,10 @@ type Scanner struct {
 }
 
 type scanKey struct {
-	sum  [sha256.Size]byte
-	name string
-	mask uint64
+	sum   [sha256.Size]byte
+	name  string
+	mask  uint64
+	depth Depth
 }
 
 type scanResult struct {
@@ -69,30 +76,15 @@ func NewScanner() (*Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scanner{rules: rules, perRule: map[string]*detect.Detector{}}
-	index := map[string]int{}
-	var keywords []string
-	for _, id := range sortedIDs(rules.All.Rules) {
-		r := rules.All.Rules[id]
-		one := rules.All
-		one.Rules = map[string]config.Rule{id: r}
-		one.Keywords = map[string]struct{}{}
-		one.OrderedRules = []string{id}
-		for _, k := range r.Keywords {
-			k = strings.ToLower(k)
-			one.Keywords[k] = struct{}{}
-			i, ok := index[k]
-			if !ok {
-				i = len(keywords)
-				index[k] = i
-				keywords = append(keywords, k)
-				s.rulesOf = append(s.rulesOf, nil)
-			}
-			s.rulesOf[i] = append(s.rulesOf[i], newReach(id, r.Regex.String()))
-		}
-		s.perRule[id] = detect.NewDetector(one)
+	s := &Scanner{rules: rules, own: map[string]bool{}}
+	own, err := translate(ownRules)
+	if err != nil {
+		return nil, err
 	}
-	s.keys = newKeywordIndex(keywords)
+	for id := range own.Rules {
+		s.own[id] = true
+	}
+	s.eng = newEngine(rules.All, rules.Confidence)
 	for _, id := range sortedIDs(rules.All.Rules) {
 		r := rules.All.Rules[id]
 		if r.Path != nil {
@@ -112,12 +104,6 @@ func NewScanner() (*Scanner, error) {
 	if len(s.pathTests) <= 64 {
 		s.cache = map[scanKey]scanResult{}
 	}
-	s.text.New = func() any {
-		d := detect.NewDetector(rules.All)
-		d.MaxDecodeDepth = MaxDecodeDepth
-		return d
-	}
-	s.bin.New = func() any { return detect.NewDetector(rules.Binary) }
 	return s, nil
 }
 
@@ -131,21 +117,22 @@ func sortedIDs(m map[string]config.Rule) []string {
 }
 
 // Scan returns the secrets in one file: path is its runtime path, content
-// its bytes. Text is scanned with every rule, decoding encoded values
-// first; a binary file (one with a NUL byte in its first 8 KiB) only in its
-// printable strings, with the high-confidence rules. A file that is an
-// environment configuration is also parsed, and its variables judged (see
-// ScanEnv); a config that does not parse is returned as err, with the
-// content findings.
-func (s *Scanner) Scan(ctx context.Context, path string, content []byte) ([]Finding, error) {
+// its bytes, d the rules it is scanned with. Text is scanned as gitleaks'
+// detector scans it (see engine.go); a binary (a file whose first bytes
+// say it is an executable, an archive, a font or another application
+// format: the files gitleaks skips) only in its printable strings, with
+// the high-confidence rules. A file that is an environment configuration
+// is also parsed, and its variables judged (see ScanEnv); a config that
+// does not parse is returned as err, with the content findings.
+func (s *Scanner) Scan(ctx context.Context, path string, content []byte, d Depth) ([]Finding, error) {
 	rel := strings.TrimPrefix(path, "/")
 	if s.rules.Skipped(rel) {
 		return nil, nil
 	}
 	if s.cache == nil || len(content) < cacheMin {
-		return s.scan(ctx, path, rel, content)
+		return s.scan(ctx, path, rel, content, d)
 	}
-	key := scanKey{sum: sha256.Sum256(content), name: baseName(path)}
+	key := scanKey{sum: sha256.Sum256(content), name: baseName(path), depth: d}
 	for i, re := range s.pathTests {
 		if re.MatchString(rel) {
 			key.mask |= 1 << i
@@ -155,7 +142,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte) ([]Find
 	r, ok := s.cache[key]
 	s.cacheMu.Unlock()
 	if !ok {
-		fs, err := s.scan(ctx, path, rel, content)
+		fs, err := s.scan(ctx, path, rel, content, d)
 		if ctx.Err() != nil {
 			return fs, err
 		}
@@ -177,12 +164,23 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte) ([]Find
 	return fs, r.err
 }
 
-func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte) (fs []Finding, err error) {
+// high keeps the high-confidence rules.
+func (s *Scanner) high(r *erule) bool { return r.conf == High }
+
+// provider keeps the rules of providers' own formats.
+func (s *Scanner) provider(r *erule) bool { return s.rules.Provider(r.id) }
+
+func (s *Scanner) ruleSet(d Depth) ruleSet {
+	if d == ProviderRules {
+		return s.provider
+	}
+	return func(*erule) bool { return true }
+}
+
+func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte, d Depth) (fs []Finding, err error) {
 	if isBinary(content) {
-		d := s.bin.Get().(*detect.Detector)
-		defer s.bin.Put(d)
-		for _, gf := range d.DetectContext(ctx, detect.Fragment{Raw: printable(content), FilePath: rel}) {
-			if f, ok := s.finding(gf, path); ok {
+		for _, rf := range s.eng.scan(ctx, rel, printable(content), 1, s.high, false) {
+			if f, ok := s.finding(rf, path); ok {
 				f.Line = 0 // a line of a binary means nothing
 				fs = append(fs, f)
 			}
@@ -190,30 +188,13 @@ func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte) (f
 		return dedupe(fs), nil
 	}
 	text := blankCertificates(content)
-	detectIn := func(d *detect.Detector, w window) {
-		for _, gf := range d.DetectContext(ctx, detect.Fragment{Raw: text[w.start:w.end], FilePath: rel, StartLine: w.line}) {
-			if f, ok := s.finding(gf, path); ok {
-				fs = append(fs, f)
-			}
+	for _, rf := range s.eng.scan(ctx, rel, text, 1, s.ruleSet(d), d == AllRules) {
+		if f, ok := s.finding(rf, path); ok {
+			fs = append(fs, f)
 		}
 	}
-	full := s.text.Get().(*detect.Detector)
-	defer s.text.Put(full)
-	// Each rule sees the windows around its own keywords; the full
-	// detector, decoding, the windows around encoded runs that decode to a
-	// keyword (see window.go). Small files too: a whole-text pass decodes
-	// every encoded run and reports a secret again in its decoded form.
-	for id, ws := range s.keys.hits(text, s.rulesOf) {
-		d := full
-		if id != "" {
-			d = s.perRule[id]
-		}
-		for _, w := range ws {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			detectIn(d, w)
-		}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if format := envconfig.Detect(baseName(path), head(content)); format != "" {
 		var env []Finding
@@ -273,19 +254,24 @@ func EnvVars(path string, env []string) []Finding {
 	return out
 }
 
-// finding turns a gitleaks finding into ours, or drops it as a decoy.
-func (s *Scanner) finding(gf report.Finding, path string) (Finding, bool) {
-	conf := s.rules.Confidence(gf.RuleID)
-	secret := gf.Secret
-	if isDecoy(secret, conf) {
-		return Finding{}, false
+// finding turns the detector's finding into ours. gitleaks' rules are
+// judged by gitleaks' own allowlists only (a rule's tests call its true
+// positives secrets, placeholders-looking or not); shipcheck's own rules
+// also drop decoys (placeholders, references, UUIDs, digests).
+func (s *Scanner) finding(rf rawFinding, path string) (Finding, bool) {
+	conf := s.rules.Confidence(rf.rule.id)
+	if s.own[rf.rule.id] {
+		if isDecoy(rf.secret, conf) || rf.rule.id == "password-assignment" && classes(rf.secret) < 2 {
+			return Finding{}, false
+		}
 	}
-	if (gf.RuleID == "password-assignment" || gf.RuleID == "generic-api-key") && classes(secret) < 2 {
-		return Finding{}, false
+	desc := rf.rule.r.Description
+	if rf.rule.r.Regex == nil {
+		desc += " (the file itself)"
 	}
-	f := newFinding(gf.RuleID, gf.Description, conf, path, gf.StartLine, secret)
+	f := newFinding(rf.rule.id, desc, conf, path, rf.line, rf.secret)
 	var enc []string
-	for _, t := range gf.Tags {
+	for _, t := range rf.tags {
 		if e, ok := strings.CutPrefix(t, "decoded:"); ok {
 			enc = append(enc, e)
 		}
@@ -312,7 +298,13 @@ func dedupe(fs []Finding) []Finding {
 		if fs[i].Line != fs[j].Line {
 			return fs[i].Line < fs[j].Line
 		}
-		return rank(fs[i]) > rank(fs[j])
+		if rank(fs[i]) != rank(fs[j]) {
+			return rank(fs[i]) > rank(fs[j])
+		}
+		if len(fs[i].secret) != len(fs[j].secret) {
+			return len(fs[i].secret) > len(fs[j].secret)
+		}
+		return fs[i].RuleID < fs[j].RuleID
 	})
 	var out []Finding
 	for _, f := range fs {
@@ -370,9 +362,15 @@ func blankCertificates(b []byte) string {
 	return string(out)
 }
 
-// isBinary: a NUL byte in the first 8 KiB.
+// isBinary: the file's first bytes say it is of an application format
+// (an executable, an archive, a font, a document...), as gitleaks decides
+// which files it skips. Text with a NUL byte is text.
 func isBinary(b []byte) bool {
-	return bytes.IndexByte(b[:min(len(b), 8<<10)], 0) >= 0
+	if bytes.IndexByte(b[:min(len(b), 8<<10)], 0) < 0 {
+		return false
+	}
+	t, err := filetype.Match(b[:min(len(b), 100_000)])
+	return err == nil && t.MIME.Type == "application"
 }
 
 // printable returns the runs of at least minString printable ASCII

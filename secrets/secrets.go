@@ -81,7 +81,15 @@ type Package struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	PURL    string `json:"purl,omitempty"`
+	// Internal is set for a package that is the organisation's own (it
+	// shares the application's namespace, or secrets.internal names it):
+	// its findings are first-party.
+	Internal bool `json:"internal,omitempty"`
 }
+
+// FirstParty reports whether a finding is the application's own: outside
+// any installed package, or inside one that is the organisation's.
+func (f Finding) FirstParty() bool { return f.ThirdParty == nil || f.ThirdParty.Internal }
 
 // Secret returns the secret in clear, for callers that must compare it
 // (tests, verification). Never print it.

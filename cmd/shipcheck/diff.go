@@ -56,6 +56,7 @@ func newDiffCmd(e *env) *cobra.Command {
 		oldLayers   []string
 		failSecrets bool
 		thirdParty  bool
+		tpScan      string
 	)
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
@@ -93,6 +94,10 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
+			policy, err := secrets.ParsePolicy(tpScan)
+			if err != nil {
+				return usageErr(err)
+			}
 			src, release, err := vuln.OpenSource(cmd.Context(), adv.options(e))
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
@@ -101,7 +106,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 			var probs []packaging.Problem
 			side := func(path string, layers []string) (*shipcheck.ScanReport, bool, error) {
 				so := shipcheck.ScanOptions{Advisories: src, Ignores: cfg.Ignore, SecretIgnores: cfg.Secrets.Ignore,
-					SecretAllows: cfg.Secrets.Allow, NoGoReachability: !reach}
+					SecretAllows: cfg.Secrets.Allow, NoGoReachability: !reach, ThirdParty: policy, Internal: cfg.Secrets.Internal}
 				if shipcheck.IsSBOM(path) {
 					if len(layers) > 0 {
 						return nil, false, usageErr(fmt.Errorf("%s is an SBOM: layers apply to artifacts", path))
@@ -163,6 +168,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 	cmd.Flags().StringVar(&configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
 	cmd.Flags().BoolVar(&failSecrets, "fail-on-secrets", true, "a new first-party secret fails the gate")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "new secrets inside third-party packages fail the gate too")
+	thirdPartyScanFlag(cmd, &tpScan)
 	return cmd
 }
 

@@ -107,6 +107,7 @@ func newScanCmd(e *env) *cobra.Command {
 		failSecrets bool
 		thirdParty  bool
 		noSecrets   bool
+		tpScan      string
 	)
 	cmd := &cobra.Command{
 		Use:   "scan DEPLOYMENT...",
@@ -192,6 +193,10 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
+			policy, err := secrets.ParsePolicy(tpScan)
+			if err != nil {
+				return usageErr(err)
+			}
 			// The advisories first: a missing database fails before any
 			// artifact is read, and several deployments share one source.
 			src, release, err := vuln.OpenSource(cmd.Context(), adv.options(e))
@@ -209,7 +214,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 				rep, err := shipcheck.Scan(cmd.Context(), d.artifact, shipcheck.ScanOptions{
 					Options: shipcheck.Options{Options: o, Progress: &prog}, Advisories: src,
 					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, SecretAllows: cfg.Secrets.Allow, Baseline: base,
-					NoGoReachability: !reach, NoSecrets: noSecrets,
+					NoGoReachability: !reach, NoSecrets: noSecrets, ThirdParty: policy, Internal: cfg.Secrets.Internal,
 				})
 				display.Stop()
 				if err != nil {
@@ -254,6 +259,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 	cmd.Flags().BoolVar(&failSecrets, "fail-on-secrets", true, "a first-party secret fails the gate")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "skip the secret scan")
+	thirdPartyScanFlag(cmd, &tpScan)
 	return cmd
 }
 
@@ -463,7 +469,10 @@ func secretRow(f secrets.Finding) []string {
 		where += " " + f.Variable
 	}
 	party := "first"
-	if f.ThirdParty != nil {
+	switch {
+	case f.ThirdParty != nil && f.ThirdParty.Internal:
+		party = "first (internal " + f.ThirdParty.Name + "@" + f.ThirdParty.Version + ")"
+	case f.ThirdParty != nil:
 		party = "third: " + f.ThirdParty.Name + "@" + f.ThirdParty.Version
 	}
 	secret := fmt.Sprintf("%s (%d chars)", f.Redacted, f.Length)

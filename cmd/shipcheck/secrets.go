@@ -36,6 +36,7 @@ func newSecretsCmd(e *env) *cobra.Command {
 		configFile string
 		baseline   string
 		thirdParty bool
+		tpScan     string
 	)
 	cmd := &cobra.Command{
 		Use:   "secrets ARTIFACT",
@@ -57,8 +58,16 @@ a fingerprint, which .shipcheck.yaml can ignore with a reason:
         reason: test key, revoked
         expires: 2027-01-31
 
-Findings inside installed third-party packages are reported, marked with the
-package, and do not fail the gate unless --fail-on-third-party-secrets.
+The files of installed third-party packages (node_modules, Python libraries,
+vendor folders, gems, library jars) are scanned for credentials in a
+provider's own format only (AKIA..., ghp_..., xoxb-..., private keys), as
+written: the generic keyword rules find their documentation and test fixtures.
+--third-party-scan full scans them with every rule, off not at all. Packages
+that are the organisation's own (sharing the application's npm scope, Maven
+group or Go module owner, or named in .shipcheck.yaml secrets.internal) are
+scanned as the application's. Findings inside third-party packages are
+reported, marked with the package, and do not fail the gate unless
+--fail-on-third-party-secrets.
 
 Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 
@@ -84,10 +93,15 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
+			policy, err := secrets.ParsePolicy(tpScan)
+			if err != nil {
+				return usageErr(err)
+			}
 			var prog shipcheck.Progress
 			display := startProgress(e, &prog, args[0])
 			rep, err := shipcheck.Secrets(cmd.Context(), args[0], shipcheck.SecretsOptions{
 				Options: shipcheck.Options{Options: opt, Progress: &prog}, Ignores: cfg.Secrets.Ignore, Allows: cfg.Secrets.Allow, Baseline: base,
+				ThirdParty: policy, Internal: cfg.Secrets.Internal,
 			})
 			display.Stop()
 			if err != nil {
@@ -115,6 +129,7 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 	cmd.Flags().StringVar(&configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json): report only the findings not in it")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
+	thirdPartyScanFlag(cmd, &tpScan)
 	return cmd
 }
 
@@ -149,7 +164,7 @@ func parties(fs []secrets.Finding) (first, third int) {
 	for _, f := range fs {
 		switch {
 		case f.Suppressed != nil:
-		case f.ThirdParty != nil:
+		case !f.FirstParty():
 			third++
 		default:
 			first++
@@ -163,7 +178,7 @@ func parties(fs []secrets.Finding) (first, third int) {
 func failingSecrets(fs []secrets.Finding, thirdParty bool) int {
 	n := 0
 	for _, f := range fs {
-		if f.Suppressed == nil && (f.ThirdParty == nil || thirdParty) {
+		if f.Suppressed == nil && (f.FirstParty() || thirdParty) {
 			n++
 		}
 	}
@@ -255,7 +270,9 @@ func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool, dep
 			msg += " in variable " + f.Variable
 		}
 		level := "error"
-		if f.ThirdParty != nil {
+		if f.ThirdParty != nil && f.ThirdParty.Internal {
+			msg += fmt.Sprintf(", inside the internal package %s %s", f.ThirdParty.Name, f.ThirdParty.Version)
+		} else if f.ThirdParty != nil {
 			msg += fmt.Sprintf(", inside the third-party package %s %s", f.ThirdParty.Name, f.ThirdParty.Version)
 			if !thirdParty {
 				level = "warning"
@@ -300,4 +317,11 @@ func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool, dep
 				WithGuid(uuidFor(f.Fingerprint + "\x00" + s.Reason)).WithLocation(sarif.NewLocation().WithDescriptionText("an ignore rule of shipcheck's configuration")))
 		}
 	}
+}
+
+// thirdPartyScanFlag is --third-party-scan: what the files of installed
+// third-party packages are scanned for.
+func thirdPartyScanFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "third-party-scan", "provider", "what files of installed third-party packages are scanned for: provider (credentials in a provider's own format, as written), full (every rule, decoding; slower, finds documentation and test fixtures) or off")
+	cmd.RegisterFlagCompletionFunc("third-party-scan", cobra.FixedCompletions(secrets.Policies, cobra.ShellCompDirectiveNoFileComp))
 }
