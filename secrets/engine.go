@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
@@ -49,7 +48,7 @@ type engine struct {
 	pathOnly []*erule
 	global   []*config.Allowlist
 	keywords []string
-	trie     *ahocorasick.Trie
+	matcher  *keywordMatcher
 	kwRules  [][]int // keyword number -> rule numbers
 	// slow is gitleaks' own detector over the same rules, for texts whose
 	// case folding the keyword index cannot follow (see needsSlow).
@@ -85,7 +84,7 @@ func newEngine(cfg config.Config, conf func(string) Confidence) *engine {
 			}
 		}
 	}
-	e.trie = ahocorasick.NewTrieBuilder().AddStrings(e.keywords).Build()
+	e.matcher = newKeywordMatcher(e.keywords)
 	e.slow.New = func() any {
 		d := detect.NewDetector(cfg)
 		d.MaxDecodeDepth = MaxDecodeDepth
@@ -112,9 +111,8 @@ func (e *engine) scan(ctx context.Context, rel, text string, startLine int, keep
 			out = append(out, rawFinding{rule: r, secret: "", line: 0})
 		}
 	}
-	lower := lowerASCII(text)
-	hits := s.hits(lower)
-	out = append(out, s.evaluate(ctx, text, lower, hits, nil, 0, hits.present)...)
+	hits := s.hits(text)
+	out = append(out, s.evaluate(ctx, text, hits, nil, 0, hits.present)...)
 	if decode && MaxDecodeDepth > 0 {
 		for _, rg := range decodeRegions(text) {
 			if ctx.Err() != nil {
@@ -188,13 +186,12 @@ type textScan struct {
 	pathOK    map[*erule]bool
 }
 
-// hits finds every keyword occurrence in lower (the text, ASCII
-// lowercased), for the rules kept.
-func (s *textScan) hits(lower []byte) hitList {
+// hits finds every keyword occurrence in text, for the rules kept.
+func (s *textScan) hits(text string) hitList {
 	h := hitList{byRule: make([][]hit, len(s.e.rules)), present: make([]bool, len(s.e.rules))}
 	keep := make([]int8, len(s.e.rules)) // 0 unknown, 1 kept, -1 not
-	s.e.trie.Walk(lower, func(end, n, pattern int64) bool {
-		pos := int32(end - n + 1)
+	s.e.matcher.walk(text, func(p, pattern int) {
+		pos := int32(p)
 		for _, ri := range s.e.kwRules[pattern] {
 			if keep[ri] == 0 {
 				keep[ri] = -1
@@ -211,7 +208,6 @@ func (s *textScan) hits(lower []byte) hitList {
 			}
 			h.n++
 		}
-		return true
 	})
 	return h
 }
@@ -262,7 +258,7 @@ func pathAllowed(lists []*config.Allowlist, rel string) bool {
 // present says which rules have a keyword in the whole text: gitleaks runs
 // a rule whose matches need not hold a keyword when its keyword is
 // anywhere in the fragment.
-func (s *textScan) evaluate(ctx context.Context, raw string, lower []byte, hits hitList, segs []*codec.EncodedSegment, off int, present []bool) []rawFinding {
+func (s *textScan) evaluate(ctx context.Context, raw string, hits hitList, segs []*codec.EncodedSegment, off int, present []bool) []rawFinding {
 	var out []rawFinding
 	for ri, r := range s.e.rules {
 		if !present[ri] && len(hits.byRule[ri]) == 0 || ctx.Err() != nil {
@@ -273,7 +269,11 @@ func (s *textScan) evaluate(ctx context.Context, raw string, lower []byte, hits 
 		}
 		var matches [][]int
 		if r.p.whole {
-			matches = r.r.Regex.FindAllStringIndex(raw, -1)
+			for _, w := range s.runWindows(r, raw) {
+				for _, m := range r.r.Regex.FindAllStringIndex(raw[w[0]:w[1]], -1) {
+					matches = append(matches, []int{m[0] + w[0], m[1] + w[0]})
+				}
+			}
 		} else {
 			for _, w := range s.windows(r, raw, hits.byRule[ri]) {
 				for _, m := range r.r.Regex.FindAllStringIndex(raw[w[0]:w[1]], -1) {
@@ -344,9 +344,15 @@ func (s *textScan) windows(r *erule, raw string, hits []hit) [][2]int {
 	if len(spans) == 0 {
 		return nil
 	}
-	merged := mergeSpans(spans)
-	for i := range merged {
-		lo, hi := merged[i][0], merged[i][1]
+	return safeEdges(p, raw, mergeSpans(spans))
+}
+
+// safeEdges moves each span's edges out to bytes where the expression's
+// assertions read as in the whole text, and merges the spans that then
+// meet; past maxEdge, the whole text.
+func safeEdges(p *plan, raw string, spans [][2]int) [][2]int {
+	for i := range spans {
+		lo, hi := spans[i][0], spans[i][1]
 		for n := 0; lo > 0 && !p.startSafe[raw[lo-1]]; n++ {
 			if n == maxEdge {
 				return [][2]int{{0, len(raw)}}
@@ -359,9 +365,40 @@ func (s *textScan) windows(r *erule, raw string, hits []hit) [][2]int {
 			}
 			hi++
 		}
-		merged[i] = [2]int{lo, hi}
+		spans[i] = [2]int{lo, hi}
 	}
-	return mergeSpans(merged)
+	return mergeSpans(spans)
+}
+
+// runWindows returns the spans a rule run over the whole text must see:
+// around the runs of bytes every match holds (see runAnchor), or all of
+// it.
+func (s *textScan) runWindows(r *erule, raw string) [][2]int {
+	p := r.p
+	if p.runs == nil {
+		return [][2]int{{0, len(raw)}}
+	}
+	var spans [][2]int
+	for _, a := range p.runs {
+		for i := 0; i < len(raw); {
+			if !a.set[raw[i]] {
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(raw) && a.set[raw[j]] {
+				j++
+			}
+			if j-i >= a.n {
+				spans = append(spans, [2]int{max(0, i-a.before), min(len(raw), j+a.after)})
+			}
+			i = j
+		}
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	return safeEdges(p, raw, mergeSpans(spans))
 }
 
 // scanBack returns how far before pos a match can start: over bytes in
@@ -463,7 +500,9 @@ func (s *textScan) finding(r *erule, raw string, m []int, segs []*codec.EncodedS
 	if findingAllowed(s.e.global, secret, match, current, s.rel) || findingAllowed(r.r.Allowlists, secret, match, current, s.rel) {
 		return rawFinding{}, false
 	}
-	return rawFinding{rule: r, line: s.startLine + line, secret: secret, tags: tags}, true
+	// A copy: the text may be a view of a buffer the finding should not
+	// keep alive.
+	return rawFinding{rule: r, line: s.startLine + line, secret: strings.Clone(secret), tags: tags}, true
 }
 
 // findingAllowed is gitleaks' allowlist check of a finding (no commit).
@@ -603,13 +642,12 @@ func (s *textScan) decodeRegion(ctx context.Context, rg region, present []bool) 
 		if len(segs) == 0 {
 			break
 		}
-		lower := lowerASCII(raw)
-		hits := s.hits(lower)
+		hits := s.hits(raw)
 		both := make([]bool, len(present))
 		for i := range both {
 			both[i] = present[i] || hits.present[i]
 		}
-		out = append(out, s.evaluate(ctx, raw, lower, hits, segs, rg.start, both)...)
+		out = append(out, s.evaluate(ctx, raw, hits, segs, rg.start, both)...)
 	}
 	return out
 }

@@ -35,6 +35,11 @@ import (
 // match, and opens no window.
 type plan struct {
 	whole bool // run over the whole text
+	// runs, for a rule run over the whole text, are what every match of
+	// each alternative holds: a run of at least n bytes of a set. The
+	// expression then runs around the text's runs only (nil: over all of
+	// it).
+	runs []runAnchor
 	// alts are the plans of the expression's top-level alternatives.
 	alts []altPlan
 	// set holds the bytes a match can be made of.
@@ -44,6 +49,92 @@ type plan struct {
 	// (\b, $...) decide as they do in the whole text. Never a byte inside
 	// a UTF-8 sequence.
 	startSafe, endSafe [256]bool
+}
+
+// runAnchor is a run of bytes every match of an alternative holds: at
+// least n bytes of set, with at most before bytes of the match before it
+// and after bytes after it.
+type runAnchor struct {
+	set           [256]bool
+	n             int
+	before, after int
+}
+
+// minRunAnchor is the shortest run worth anchoring on: shorter runs
+// (words) are everywhere.
+const minRunAnchor = 12
+
+// runAnchors finds, for each alternative of an expression (its top-level
+// alternations opened), a part that is a repetition of one character
+// class at least minRunAnchor times, with bounded parts around it. ok is
+// false when one alternative has none.
+func (a *analyser) runAnchors(re *syntax.Regexp) (out []runAnchor, ok bool) {
+	alts := []*syntax.Regexp{re}
+	for alts[0].Op == syntax.OpCapture {
+		alts[0] = alts[0].Sub[0]
+	}
+	if alts[0].Op == syntax.OpAlternate {
+		alts = alts[0].Sub
+	}
+	var plan func(parts []*syntax.Regexp, depth int) bool
+	plan = func(parts []*syntax.Regexp, depth int) bool {
+		langs := make([]lang, len(parts))
+		for i, p := range parts {
+			langs[i] = a.node(p)
+		}
+		best := -1
+		var bestAnchor runAnchor
+		for i, p := range parts {
+			if p.Op != syntax.OpRepeat && p.Op != syntax.OpPlus {
+				continue
+			}
+			sub := a.node(p.Sub[0])
+			n := 1
+			if p.Op == syntax.OpRepeat {
+				n = p.Min
+			}
+			if sub.min < 1 || sub.asserts || n < minRunAnchor || best >= 0 && n <= bestAnchor.n {
+				continue
+			}
+			before, after := 0, 0
+			for _, l := range langs[:i] {
+				before = addMax(before, l.max)
+			}
+			for _, l := range langs[i+1:] {
+				after = addMax(after, l.max)
+			}
+			if before == unbounded || after == unbounded {
+				continue
+			}
+			best, bestAnchor = i, runAnchor{set: sub.set, n: n, before: before, after: after}
+		}
+		if best >= 0 {
+			out = append(out, bestAnchor)
+			return true
+		}
+		if depth == 0 {
+			return false
+		}
+		for i, p := range parts {
+			if p.Op != syntax.OpAlternate || len(p.Sub) > 16 {
+				continue
+			}
+			for _, b := range p.Sub {
+				ps := append(append(append([]*syntax.Regexp(nil), parts[:i]...), flatten(b)...), parts[i+1:]...)
+				if !plan(ps, depth-1) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for _, alt := range alts {
+		if !plan(flatten(alt), 3) {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // altPlan is the plan of one alternative.
@@ -423,11 +514,17 @@ func newPlan(r config.Rule) *plan {
 		return p
 	}
 	top := a.node(re)
+	p.set = top.set
+	edges := p.assertionEdges(re)
 	if !top.must && !alwaysHoldsKeyword(re, a.keywords) {
+		// A rule gitleaks runs when its keyword is anywhere in the text:
+		// around the runs every match holds, if it has them.
+		if runs, ok := a.runAnchors(re); ok && edges {
+			p.runs = runs
+		}
 		return p
 	}
-	p.set = top.set
-	if !p.assertionEdges(re) {
+	if !edges {
 		return p
 	}
 	alts := []*syntax.Regexp{re}

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"unsafe"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -117,7 +118,8 @@ func sortedIDs(m map[string]config.Rule) []string {
 }
 
 // Scan returns the secrets in one file: path is its runtime path, content
-// its bytes, d the rules it is scanned with. Text is scanned as gitleaks'
+// its bytes (not changed by the caller while Scan runs), d the rules it is
+// scanned with. Text is scanned as gitleaks'
 // detector scans it (see engine.go); a binary (a file whose first bytes
 // say it is an executable, an archive, a font or another application
 // format: the files gitleaks skips) only in its printable strings, with
@@ -339,9 +341,9 @@ var (
 func blankCertificates(b []byte) string {
 	i := bytes.Index(b, beginCert)
 	if i < 0 {
-		return string(b)
+		return asString(b)
 	}
-	out := []byte(string(b))
+	out := bytes.Clone(b)
 	for i >= 0 {
 		j := bytes.Index(out[i:], endCert)
 		if j < 0 {
@@ -359,7 +361,17 @@ func blankCertificates(b []byte) string {
 		}
 		i = end + next
 	}
-	return string(out)
+	return asString(out)
+}
+
+// asString is b as a string, without a copy: Scan's callers hand it
+// content they no longer change (see Scan), and the findings keep copies
+// of what they need.
+func asString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // isBinary: the file's first bytes say it is of an application format
