@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"bytes"
-	"unsafe"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/h2non/filetype"
 	"github.com/zricethezav/gitleaks/v8/config"
