@@ -253,7 +253,8 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 	depth, early := secrets.AllRules, f.Depth == 0 && secrets.Early(f.Path)
 	if !early {
 		var skip bool
-		if depth, skip = parties.ScanDepth(f.Path); skip {
+		fsys, _ := f.FS()
+		if depth, skip = parties.ScanDepth(f.Path, fsys); skip {
 			return nil
 		}
 	}

@@ -50,6 +50,8 @@ func FuzzDifferential(f *testing.F) {
 		"\"xToken\" => \"cafebabe0123456789deadbeef\"",
 		"curl -X POST -H \"Authorization: Bearer dGhpc2lzYXRlc3R0b2tlbjEyMzQ1\" https://api.example.com",
 		"secret = \"YXBpX2tleT1zdXBlcnNlY3JldHZhbHVlMTIzNDU2Nzg=\"",
+		"api_\u212aey = \"0123456789abcdefXYZ0123\"\nmy_ſecret: 'Zx8vLm2KqT4nRw7pAb9c'\n",
+		"FACEBOOK İ 123456789012345|abcdefghijklmnopqrstuvwxyz012 ;",
 		"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----",
 	} {
 		f.Add(s)

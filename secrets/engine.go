@@ -7,10 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 )
 
@@ -50,9 +48,6 @@ type engine struct {
 	keywords []string
 	matcher  *keywordMatcher
 	kwRules  [][]int // keyword number -> rule numbers
-	// slow is gitleaks' own detector over the same rules, for texts whose
-	// case folding the keyword index cannot follow (see needsSlow).
-	slow sync.Pool
 }
 
 func newEngine(cfg config.Config, conf func(string) Confidence) *engine {
@@ -85,11 +80,6 @@ func newEngine(cfg config.Config, conf func(string) Confidence) *engine {
 		}
 	}
 	e.matcher = newKeywordMatcher(e.keywords)
-	e.slow.New = func() any {
-		d := detect.NewDetector(cfg)
-		d.MaxDecodeDepth = MaxDecodeDepth
-		return d
-	}
 	return e
 }
 
@@ -101,9 +91,6 @@ type ruleSet func(*erule) bool
 // says whether encoded values are decoded (gitleaks' decoding passes).
 // startLine is the line text starts at (1 for a whole file).
 func (e *engine) scan(ctx context.Context, rel, text string, startLine int, keep ruleSet, decode bool) []rawFinding {
-	if needsSlow(text) {
-		return e.scanSlow(ctx, rel, text, startLine, keep, decode)
-	}
 	s := &textScan{e: e, rel: rel, text: text, startLine: startLine, keep: keep}
 	var out []rawFinding
 	for _, r := range e.pathOnly {
@@ -112,6 +99,21 @@ func (e *engine) scan(ctx context.Context, rel, text string, startLine int, keep
 		}
 	}
 	hits := s.hits(text)
+	if strings.Contains(text, "\u0130") {
+		// gitleaks finds keywords in the text lowercased by Unicode's
+		// rules, where İ becomes i: the rules it runs over the whole
+		// text when a keyword is anywhere run here too.
+		lowered := strings.ToLower(text)
+		for ri, r := range e.rules {
+			if r.p.whole && keep(r) && !hits.present[ri] {
+				for _, k := range r.r.Keywords {
+					if strings.Contains(lowered, strings.ToLower(k)) {
+						hits.present[ri] = true
+					}
+				}
+			}
+		}
+	}
 	out = append(out, s.evaluate(ctx, text, hits, nil, 0, hits.present)...)
 	if decode && MaxDecodeDepth > 0 {
 		for _, rg := range decodeRegions(text) {
@@ -124,43 +126,19 @@ func (e *engine) scan(ctx context.Context, rel, text string, startLine int, keep
 	return filterGeneric(out)
 }
 
-// needsSlow reports whether text holds a character that case folding
-// turns into an ASCII letter (the Kelvin sign, the long s) or that
-// lowercasing does (dotted capital I): an expression's (?i) would match it
-// where the ASCII keyword index sees no keyword.
-func needsSlow(text string) bool {
-	return strings.Contains(text, "\u212a") || strings.Contains(text, "\u017f") || strings.Contains(text, "\u0130")
-}
+// foldedLetters are the characters that case folding turns into an ASCII
+// letter, the Kelvin sign (k) and the long s, with what stands for them
+// in the text the keywords are looked for in: the same length, the
+// letter last, so that an expression's (?i) match through them holds a
+// keyword there too.
+var foldedLetters = strings.NewReplacer("\u212a", "\x00\x00k", "\u017f", "\x00s")
 
-// scanSlow runs gitleaks' own detector over the whole text.
-func (e *engine) scanSlow(ctx context.Context, rel, text string, startLine int, keep ruleSet, decode bool) []rawFinding {
-	d := e.slow.Get().(*detect.Detector)
-	defer e.slow.Put(d)
-	byID := map[string]*erule{}
-	for _, r := range e.rules {
-		byID[r.id] = r
+// keywordText is the text keywords are looked for in.
+func keywordText(text string) string {
+	if strings.Contains(text, "\u212a") || strings.Contains(text, "\u017f") {
+		return foldedLetters.Replace(text)
 	}
-	for _, r := range e.pathOnly {
-		byID[r.id] = r
-	}
-	depth := d.MaxDecodeDepth
-	if !decode {
-		d.MaxDecodeDepth = 0
-	}
-	defer func() { d.MaxDecodeDepth = depth }()
-	var out []rawFinding
-	for _, gf := range d.DetectContext(ctx, detect.Fragment{Raw: text, FilePath: rel, StartLine: startLine}) {
-		r := byID[gf.RuleID]
-		if r == nil || !keep(r) {
-			continue
-		}
-		f := rawFinding{rule: r, line: gf.StartLine, secret: gf.Secret, tags: gf.Tags}
-		if r.r.Regex == nil {
-			f.line, f.secret = 0, ""
-		}
-		out = append(out, f)
-	}
-	return out
+	return text
 }
 
 // hitList is the keyword occurrences of a text, by rule.
@@ -188,6 +166,7 @@ type textScan struct {
 
 // hits finds every keyword occurrence in text, for the rules kept.
 func (s *textScan) hits(text string) hitList {
+	text = keywordText(text)
 	h := hitList{byRule: make([][]hit, len(s.e.rules)), present: make([]bool, len(s.e.rules))}
 	keep := make([]int8, len(s.e.rules)) // 0 unknown, 1 kept, -1 not
 	s.e.matcher.walk(text, func(p, pattern int) {

@@ -260,8 +260,16 @@ func (o *Owners) Owner(p string) *Package {
 			return r.pkg
 		}
 	}
+	// A library jar without Maven metadata: named by its file.
+	if i := strings.LastIndex(p, "!"); i >= 0 && libraryJar.MatchString(p[:i]) && !appClasses(p[i+1:]) {
+		jar := path.Base(p[:i])
+		return &Package{Name: jar, Version: jarVersion.FindString(strings.TrimSuffix(jar, ".jar"))}
+	}
 	return nil
 }
+
+// jarVersion is the version at the end of a jar's file name (guava-32.1.jar).
+var jarVersion = regexp.MustCompile(`\d[\w.]*$`)
 
 // pythonFile says which Python distribution's file list names the file,
 // and the top-level folder it is in, from the lists noted so far.

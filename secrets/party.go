@@ -78,7 +78,8 @@ type Parties struct {
 	scopes    map[string]bool // npm scopes of the application's package.json
 	groups    map[string]bool // Maven group prefixes of the application
 	goOwners  map[string]bool // Go module path prefixes of the application
-	pyShared  map[string]bool // site/top folders that hold application code
+	jars      map[string]string // library jar -> its package's name
+	pyShared  map[string]bool   // site/top folders that hold application code
 	pyChecked sync.Mutex
 	shareOnce sync.Once
 }
@@ -190,7 +191,7 @@ func goOwner(mp string) string {
 // ScanDepth says which rules the walk scans a file with, from its path:
 // ProviderRules for a file it can already place in a third-party package,
 // AllRules otherwise; skip for a third-party file under the off policy.
-func (p *Parties) ScanDepth(file string) (d Depth, skip bool) {
+func (p *Parties) ScanDepth(file string, fsys fs.FS) (d Depth, skip bool) {
 	p.init()
 	if p.Policy == ThirdPartyFull {
 		return AllRules, false
@@ -198,10 +199,54 @@ func (p *Parties) ScanDepth(file string) (d Depth, skip bool) {
 	// The early files are done: the Python folders can be placed.
 	p.shareOnce.Do(p.SharePython)
 	eco, name, ok := p.pathOwner(file)
+	if !ok {
+		eco, name, ok = p.jarOwner(file, fsys)
+	}
 	if !ok || p.isInternal(eco, name, "", file) {
 		return AllRules, false
 	}
 	return ProviderRules, p.Policy == ThirdPartyOff
+}
+
+// libraryJar matches a library jar's path: in a lib folder of a function
+// or a layer, or in a fat jar's BOOT-INF/lib or WEB-INF/lib.
+var libraryJar = regexp.MustCompile(`(?:^|[/!])(?:lib|libs|BOOT-INF/lib|WEB-INF/lib)/[^/!]+\.jar$`)
+
+// appClasses: a fat jar's own classes and resources (BOOT-INF/classes,
+// WEB-INF/classes) are the application's.
+func appClasses(entry string) bool {
+	return strings.HasPrefix(entry, "BOOT-INF/classes/") || strings.HasPrefix(entry, "WEB-INF/classes/")
+}
+
+// jarOwner names the library jar a file is inside (jar!entry), by the
+// Maven group:artifact its META-INF/maven folder holds (fsys is the jar),
+// else by the jar's file name.
+func (p *Parties) jarOwner(file string, fsys fs.FS) (eco, name string, ok bool) {
+	i := strings.LastIndex(file, "!")
+	if i < 0 || !libraryJar.MatchString(file[:i]) || appClasses(file[i+1:]) {
+		return "", "", false
+	}
+	jar := file[:i]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.jars == nil {
+		p.jars = map[string]string{}
+	}
+	if n, seen := p.jars[jar]; seen {
+		return "Maven", n, true
+	}
+	n := path.Base(jar)
+	if fsys != nil {
+		if groups, err := fs.ReadDir(fsys, "META-INF/maven"); err == nil && len(groups) > 0 {
+			g := groups[0].Name()
+			n = g
+			if arts, err := fs.ReadDir(fsys, "META-INF/maven/"+g); err == nil && len(arts) > 0 {
+				n = g + ":" + arts[0].Name()
+			}
+		}
+	}
+	p.jars[jar] = n
+	return "Maven", n, true
 }
 
 // pathOwner names the package a file belongs to when its path says so:
@@ -263,6 +308,9 @@ func (p *Parties) isInternal(eco, name, purl, file string) bool {
 	case "Maven":
 		group, _, _ := strings.Cut(name, ":")
 		names = []string{name, group}
+		if strings.HasSuffix(name, ".jar") { // a jar without Maven metadata
+			group = ""
+		}
 		labels := strings.Split(group, ".")
 		if len(labels) >= 2 {
 			p.mu.Lock()

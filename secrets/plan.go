@@ -313,9 +313,9 @@ func (a *analyser) node(re *syntax.Regexp) lang {
 				addRuneBytes(&l.set, x)
 				n := utf8.RuneLen(x)
 				lo, hi = min(lo, n), max(hi, n)
-				// The Kelvin sign and the long s fold to k and s: texts
-				// holding them are scanned by gitleaks' own detector (see
-				// needsSlow), so the strings leave them out.
+				// The Kelvin sign and the long s fold to k and s: the
+				// keyword index sees them as k and s (see foldedLetters),
+				// so the strings leave them out.
 				if r < utf8.RuneSelf && x >= utf8.RuneSelf {
 					continue
 				}
@@ -990,7 +990,7 @@ func alwaysHoldsKeyword(re *syntax.Regexp, keywords []string) bool {
 			out = append(out, other)
 		case syntax.InstRune, syntax.InstRune1:
 			// Any character beyond ASCII it matches (the Kelvin sign and
-			// the long s are left to gitleaks' detector, see needsSlow).
+			// the long s are seen as k and s, see foldedLetters).
 			for i := 0; i+1 < len(in.Rune); i += 2 {
 				if in.Rune[i+1] >= utf8.RuneSelf {
 					out = append(out, other)

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"regexp"
 	_ "embed"
 
 	"fmt"
@@ -38,6 +39,9 @@ type Rules struct {
 	// fonts, lockfiles...), checked once per file rather than by the
 	// detector once per fragment.
 	skipPaths []*config.Allowlist
+	// skipAny matches a base name one of skipPaths' entries matches: one
+	// expression run per file rather than one per entry.
+	skipAny *regexp.Regexp
 }
 
 // Skipped reports whether a file's content is not scanned for its path
@@ -47,6 +51,9 @@ type Rules struct {
 // (.mvn/wrapper/...) then skips nothing, which costs only time.
 func (r *Rules) Skipped(rel string) bool {
 	base := rel[strings.LastIndexAny(rel, "/!")+1:]
+	if r.skipAny != nil {
+		return r.skipAny.MatchString(base)
+	}
 	for _, a := range r.skipPaths {
 		if a.PathAllowed(base) {
 			return true
@@ -146,6 +153,13 @@ func loadRules() (*Rules, error) {
 		}
 	}
 	def.Allowlists = global
+	var skip []string
+	for _, a := range rs.skipPaths {
+		for _, p := range a.Paths {
+			skip = append(skip, p.String())
+		}
+	}
+	rs.skipAny = anyOf(skip)
 	rs.All = def
 	for id, r := range def.Rules {
 		if m, ok := meta[id]; ok {
@@ -233,4 +247,24 @@ func ruleConfidence(r config.Rule) Confidence {
 		return Medium
 	}
 	return High
+}
+
+// anyOf compiles one expression that matches where any of the patterns
+// does (nil when there are none or they do not compile together).
+func anyOf(patterns []string) *regexp.Regexp {
+	if len(patterns) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for i, p := range patterns {
+		if i > 0 {
+			b.WriteString("|")
+		}
+		b.WriteString("(?:" + p + ")")
+	}
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil
+	}
+	return re
 }

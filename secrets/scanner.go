@@ -50,6 +50,9 @@ type Scanner struct {
 	// into several services, a layer rewriting a file unchanged) are
 	// scanned once.
 	pathTests []interface{ MatchString(string) bool }
+	// anyPath matches where one of pathTests does: most files match none,
+	// and their mask is then known from one expression.
+	anyPath *regexp.Regexp
 	cacheMu   sync.Mutex
 	cache     map[scanKey]scanResult
 }
@@ -102,6 +105,11 @@ func NewScanner() (*Scanner, error) {
 			s.pathTests = append(s.pathTests, p)
 		}
 	}
+	var pats []string
+	for _, t := range s.pathTests {
+		pats = append(pats, t.(fmt.Stringer).String())
+	}
+	s.anyPath = anyOf(pats)
 	if len(s.pathTests) <= 64 {
 		s.cache = map[scanKey]scanResult{}
 	}
@@ -135,9 +143,11 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte, d Depth
 		return s.scan(ctx, path, rel, content, d)
 	}
 	key := scanKey{sum: sha256.Sum256(content), name: baseName(path), depth: d}
-	for i, re := range s.pathTests {
-		if re.MatchString(rel) {
-			key.mask |= 1 << i
+	if s.anyPath == nil || s.anyPath.MatchString(rel) {
+		for i, re := range s.pathTests {
+			if re.MatchString(rel) {
+				key.mask |= 1 << i
+			}
 		}
 	}
 	s.cacheMu.Lock()
