@@ -75,9 +75,9 @@ type Parties struct {
 	rules     *Rules
 	internal  []*regexp.Regexp
 	mu        sync.Mutex
-	scopes    map[string]bool // npm scopes of the application's package.json
-	groups    map[string]bool // Maven group prefixes of the application
-	goOwners  map[string]bool // Go module path prefixes of the application
+	scopes    map[string]bool   // npm scopes of the application's package.json
+	groups    map[string]bool   // Maven group prefixes of the application
+	goOwners  map[string]bool   // Go module path prefixes of the application
 	jars      map[string]string // library jar -> its package's name
 	pyShared  map[string]bool   // site/top folders that hold application code
 	pyChecked sync.Mutex

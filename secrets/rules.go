@@ -1,8 +1,8 @@
 package secrets
 
 import (
-	"regexp"
 	_ "embed"
+	"regexp"
 
 	"fmt"
 	"github.com/BurntSushi/toml"

@@ -53,8 +53,8 @@ type Scanner struct {
 	// anyPath matches where one of pathTests does: most files match none,
 	// and their mask is then known from one expression.
 	anyPath *regexp.Regexp
-	cacheMu   sync.Mutex
-	cache     map[scanKey]scanResult
+	cacheMu sync.Mutex
+	cache   map[scanKey]scanResult
 }
 
 type scanKey struct {
