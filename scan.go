@@ -554,6 +554,9 @@ type SecretsOptions struct {
 	// that are the organisation's own (secrets.internal).
 	ThirdParty secrets.Policy
 	Internal   []string
+	// CacheDir, when set, keeps the secret scan's results there across
+	// runs (see secrets.DiskCache).
+	CacheDir string
 }
 
 // SecretsReport is what Secrets found.
@@ -573,10 +576,11 @@ type SecretsReport struct {
 // the image's configured environment, in the same walk that takes the
 // inventory; findings inside installed packages are marked third-party.
 func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsReport, error) {
-	sc, err := secrets.NewScanner()
+	sc, closeCache, err := newSecretScanner(opt.CacheDir)
 	if err != nil {
 		return nil, err
 	}
+	defer closeCache()
 	opt.Progress.setStage("reading")
 	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal})
 	if err != nil {
@@ -585,6 +589,25 @@ func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsRepo
 	rep := &SecretsReport{Inventory: c.inv}
 	rep.Findings, rep.Baselined, rep.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.Ignores, opt.Allows, opt.Now)
 	return rep, nil
+}
+
+// newSecretScanner returns a scanner, with the cache in dir when dir is
+// set; close writes the cache's new results. A cache that cannot be
+// opened is left out: the scan runs without it.
+func newSecretScanner(dir string) (sc *secrets.Scanner, close func(), err error) {
+	sc, err = secrets.NewScanner()
+	if err != nil {
+		return nil, nil, err
+	}
+	if dir == "" {
+		return sc, func() {}, nil
+	}
+	c, err := secrets.OpenDiskCache(dir, 0)
+	if err != nil {
+		return sc, func() {}, nil
+	}
+	sc.UseCache(c)
+	return sc, func() { c.Close() }, nil
 }
 
 // judgeSecrets leaves out the findings of the baseline and applies the
@@ -621,9 +644,10 @@ type ScanOptions struct {
 	NoGoReachability bool
 	// NoSecrets skips the secret scan.
 	NoSecrets bool
-	// ThirdParty and Internal: see SecretsOptions.
+	// ThirdParty, Internal and CacheDir: see SecretsOptions.
 	ThirdParty secrets.Policy
 	Internal   []string
+	CacheDir   string
 	// Now is the time ignore rules expire against (zero: now).
 	Now time.Time
 }
@@ -655,10 +679,11 @@ func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error
 	co := collectOptions{thirdParty: opt.ThirdParty, internal: opt.Internal}
 	opt.Progress.setStage("reading")
 	if !opt.NoSecrets {
-		sc, err := secrets.NewScanner()
+		sc, closeCache, err := newSecretScanner(opt.CacheDir)
 		if err != nil {
 			return nil, err
 		}
+		defer closeCache()
 		co.secrets = sc
 	}
 	goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)

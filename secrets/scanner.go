@@ -55,7 +55,12 @@ type Scanner struct {
 	anyPath *regexp.Regexp
 	cacheMu sync.Mutex
 	cache   map[scanKey]scanResult
+	// disk, when set, keeps results across runs (see DiskCache).
+	disk *DiskCache
 }
+
+// UseCache makes the scanner look up, and store, results in c.
+func (s *Scanner) UseCache(c *DiskCache) { s.disk = c }
 
 type scanKey struct {
 	sum   [sha256.Size]byte
@@ -153,10 +158,23 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte, d Depth
 	s.cacheMu.Lock()
 	r, ok := s.cache[key]
 	s.cacheMu.Unlock()
+	if !ok && s.disk != nil {
+		if fs, err, hit := s.disk.get(key.sum, key.name, key.mask, d); hit {
+			r, ok = scanResult{fs, err}, true
+			s.cacheMu.Lock()
+			if len(s.cache) < cacheEntries {
+				s.cache[key] = r
+			}
+			s.cacheMu.Unlock()
+		}
+	}
 	if !ok {
 		fs, err := s.scan(ctx, path, rel, content, d)
 		if ctx.Err() != nil {
 			return fs, err
+		}
+		if s.disk != nil {
+			s.disk.put(key.sum, key.name, key.mask, d, fs, err)
 		}
 		s.cacheMu.Lock()
 		if len(s.cache) < cacheEntries {
@@ -169,9 +187,7 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte, d Depth
 	// The same content under the same name: the same findings, at this path.
 	fs := make([]Finding, len(r.fs))
 	for i, f := range r.fs {
-		f.Path = path
-		f.Fingerprint = Fingerprint(f.RuleID, path, f.secret)
-		fs[i] = f
+		fs[i] = f.At(path)
 	}
 	return fs, r.err
 }

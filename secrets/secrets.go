@@ -74,6 +74,7 @@ type Finding struct {
 	Suppressed *Suppression `json:"suppressed,omitempty"`
 
 	secret string
+	sum    [sha256.Size]byte // the secret's SHA-256, for the fingerprint
 }
 
 // Package is the third-party package a finding sits in.
@@ -97,9 +98,9 @@ func (f *Finding) Secret() string { return f.secret }
 
 // newFinding fills in what every finding derives from its secret.
 func newFinding(rule, desc string, conf Confidence, path string, line int, secret string) Finding {
-	f := Finding{RuleID: rule, Description: desc, Confidence: conf, Path: path, Line: line, secret: secret}
+	f := Finding{RuleID: rule, Description: desc, Confidence: conf, Path: path, Line: line, secret: secret, sum: sha256.Sum256([]byte(secret))}
 	f.Redacted, f.Length = Redact(secret)
-	f.Fingerprint = Fingerprint(rule, path, secret)
+	f.Fingerprint = fingerprintSum(rule, path, f.sum)
 	return f
 }
 
@@ -127,9 +128,21 @@ func Redact(secret string) (string, int) {
 // bytes of SHA-256 over the rule, the path and the secret's own SHA-256,
 // hex, prefixed "sc1:". It reveals nothing usable about the secret.
 func Fingerprint(rule, path, secret string) string {
-	s := sha256.Sum256([]byte(secret))
-	h := sha256.Sum256([]byte(rule + "\x00" + path + "\x00" + hex.EncodeToString(s[:])))
+	return fingerprintSum(rule, path, sha256.Sum256([]byte(secret)))
+}
+
+// fingerprintSum is Fingerprint from the secret's SHA-256.
+func fingerprintSum(rule, path string, sum [sha256.Size]byte) string {
+	h := sha256.Sum256([]byte(rule + "\x00" + path + "\x00" + hex.EncodeToString(sum[:])))
 	return "sc1:" + hex.EncodeToString(h[:16])
+}
+
+// At returns the finding as found in another file of the same content
+// (the scanner's caches): the same finding at path.
+func (f Finding) At(path string) Finding {
+	f.Path = path
+	f.Fingerprint = fingerprintSum(f.RuleID, path, f.sum)
+	return f
 }
 
 // String describes the finding for logs and errors, redacted.

@@ -56,7 +56,7 @@ func newDiffCmd(e *env) *cobra.Command {
 		oldLayers   []string
 		failSecrets bool
 		thirdParty  bool
-		tpScan      string
+		sf          secretScanFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
@@ -94,7 +94,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
-			policy, err := secrets.ParsePolicy(tpScan)
+			policy, cacheDir, err := sf.options()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -106,7 +106,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 			var probs []packaging.Problem
 			side := func(path string, layers []string) (*shipcheck.ScanReport, bool, error) {
 				so := shipcheck.ScanOptions{Advisories: src, Ignores: cfg.Ignore, SecretIgnores: cfg.Secrets.Ignore,
-					SecretAllows: cfg.Secrets.Allow, NoGoReachability: !reach, ThirdParty: policy, Internal: cfg.Secrets.Internal}
+					SecretAllows: cfg.Secrets.Allow, NoGoReachability: !reach, ThirdParty: policy, Internal: cfg.Secrets.Internal, CacheDir: cacheDir}
 				if shipcheck.IsSBOM(path) {
 					if len(layers) > 0 {
 						return nil, false, usageErr(fmt.Errorf("%s is an SBOM: layers apply to artifacts", path))
@@ -168,7 +168,7 @@ Formats for --output: ` + strings.Join(formatNames(diffFormats), ", ") + `
 	cmd.Flags().StringVar(&configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
 	cmd.Flags().BoolVar(&failSecrets, "fail-on-secrets", true, "a new first-party secret fails the gate")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "new secrets inside third-party packages fail the gate too")
-	thirdPartyScanFlag(cmd, &tpScan)
+	sf.register(cmd)
 	return cmd
 }
 

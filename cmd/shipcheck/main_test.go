@@ -31,6 +31,7 @@ func run(t *testing.T, keep []string, args ...string) (code int, stdout, stderr 
 	t.Helper()
 	work, tmp := t.TempDir(), t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Chdir(work)
 	var out, errb bytes.Buffer
 	code = Run(context.Background(), args, &out, &errb)

@@ -107,7 +107,7 @@ func newScanCmd(e *env) *cobra.Command {
 		failSecrets bool
 		thirdParty  bool
 		noSecrets   bool
-		tpScan      string
+		sf          secretScanFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "scan DEPLOYMENT...",
@@ -193,7 +193,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
-			policy, err := secrets.ParsePolicy(tpScan)
+			policy, cacheDir, err := sf.options()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -214,7 +214,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 				rep, err := shipcheck.Scan(cmd.Context(), d.artifact, shipcheck.ScanOptions{
 					Options: shipcheck.Options{Options: o, Progress: &prog}, Advisories: src,
 					Ignores: cfg.Ignore, VEX: vex, SecretIgnores: cfg.Secrets.Ignore, SecretAllows: cfg.Secrets.Allow, Baseline: base,
-					NoGoReachability: !reach, NoSecrets: noSecrets, ThirdParty: policy, Internal: cfg.Secrets.Internal,
+					NoGoReachability: !reach, NoSecrets: noSecrets, ThirdParty: policy, Internal: cfg.Secrets.Internal, CacheDir: cacheDir,
 				})
 				display.Stop()
 				if err != nil {
@@ -259,7 +259,7 @@ Formats for --output: ` + strings.Join(formatNames(scanFormats), ", ") + `
 	cmd.Flags().BoolVar(&failSecrets, "fail-on-secrets", true, "a first-party secret fails the gate")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "skip the secret scan")
-	thirdPartyScanFlag(cmd, &tpScan)
+	sf.register(cmd)
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/secrets"
+	"github.com/shipcheck/shipcheck/vuln"
 )
 
 // secretsOutput is what the secrets encoders get.
@@ -36,7 +37,7 @@ func newSecretsCmd(e *env) *cobra.Command {
 		configFile string
 		baseline   string
 		thirdParty bool
-		tpScan     string
+		sf         secretScanFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "secrets ARTIFACT",
@@ -93,7 +94,7 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 			if err != nil {
 				return usageErr(err)
 			}
-			policy, err := secrets.ParsePolicy(tpScan)
+			policy, cacheDir, err := sf.options()
 			if err != nil {
 				return usageErr(err)
 			}
@@ -101,7 +102,7 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 			display := startProgress(e, &prog, args[0])
 			rep, err := shipcheck.Secrets(cmd.Context(), args[0], shipcheck.SecretsOptions{
 				Options: shipcheck.Options{Options: opt, Progress: &prog}, Ignores: cfg.Secrets.Ignore, Allows: cfg.Secrets.Allow, Baseline: base,
-				ThirdParty: policy, Internal: cfg.Secrets.Internal,
+				ThirdParty: policy, Internal: cfg.Secrets.Internal, CacheDir: cacheDir,
 			})
 			display.Stop()
 			if err != nil {
@@ -129,7 +130,7 @@ Formats for --output: ` + strings.Join(formatNames(secretsFormats), ", ") + `
 	cmd.Flags().StringVar(&configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json): report only the findings not in it")
 	cmd.Flags().BoolVar(&thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
-	thirdPartyScanFlag(cmd, &tpScan)
+	sf.register(cmd)
 	return cmd
 }
 
@@ -319,9 +320,35 @@ func addSecretResults(run *sarif.Run, fs []secrets.Finding, thirdParty bool, dep
 	}
 }
 
-// thirdPartyScanFlag is --third-party-scan: what the files of installed
-// third-party packages are scanned for.
-func thirdPartyScanFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "third-party-scan", "provider", "what files of installed third-party packages are scanned for: provider (credentials in a provider's own format, as written), full (every rule, decoding; slower, finds documentation and test fixtures) or off")
+// secretScanFlags are the secret scan's flags shared by scan, secrets and
+// diff.
+type secretScanFlags struct {
+	thirdParty string
+	cacheDir   string
+	noCache    bool
+}
+
+func (f *secretScanFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.thirdParty, "third-party-scan", "provider", "what files of installed third-party packages are scanned for: provider (credentials in a provider's own format, as written), full (every rule, decoding; slower, finds documentation and test fixtures) or off")
 	cmd.RegisterFlagCompletionFunc("third-party-scan", cobra.FixedCompletions(secrets.Policies, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "keep the secret scan's results here across runs, keyed by content (default: the user's cache folder, shipcheck/; restore it in CI to rescan only what changed)")
+	cmd.Flags().BoolVar(&f.noCache, "no-cache", false, "do not read or write the secret scan's cache")
+}
+
+// options returns the policy and the cache folder ("" for none).
+func (f *secretScanFlags) options() (secrets.Policy, string, error) {
+	p, err := secrets.ParsePolicy(f.thirdParty)
+	if err != nil {
+		return "", "", err
+	}
+	if f.noCache {
+		return p, "", nil
+	}
+	dir := f.cacheDir
+	if dir == "" {
+		if d, err := vuln.DefaultDir(); err == nil {
+			dir = d
+		}
+	}
+	return p, dir, nil
 }
