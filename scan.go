@@ -108,8 +108,8 @@ type collected struct {
 	reads   packaging.ReadStats
 }
 
-// maxSecretScan is the largest file scanned for secrets; a larger one is a
-// note (minified bundles and data files stay well under it).
+// maxSecretScan is the largest file scanned for secrets whole, in
+// memory; a larger one is scanned in overlapping chunks.
 const maxSecretScan = 64 << 20
 
 // collect opens the artifact and walks it once: each file goes to the
@@ -258,13 +258,16 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 			return nil
 		}
 	}
-	if f.Size > maxSecretScan {
-		f.Report(fmt.Errorf("%w: not scanned for secrets: larger than %s", archive.ErrUnparsable, archive.FormatSize(maxSecretScan)))
-		return nil
-	}
 	ra, err := f.ReaderAt()
 	if err != nil {
 		return nil // the view records the failure
+	}
+	if f.Size > maxSecretScan {
+		fs, err := sc.ScanReader(ctx, f.Path, ra, f.Size, depth)
+		if err != nil {
+			f.Report(fmt.Errorf("%w: secret scan: %v", archive.ErrUnreadable, err))
+		}
+		return originOf(fs, f)
 	}
 	content := make([]byte, f.Size)
 	if _, err := ra.ReadAt(content, 0); err != nil && !errors.Is(err, io.EOF) {
@@ -280,6 +283,11 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 	if err != nil {
 		f.Report(fmt.Errorf("%w: environment config: %v", archive.ErrUnparsable, err))
 	}
+	return originOf(fs, f)
+}
+
+// originOf sets the findings' origin and status from their file's.
+func originOf(fs []secrets.Finding, f *packaging.File) []secrets.Finding {
 	for i := range fs {
 		fs[i].Origin = f.Origin
 		if f.Status != packaging.Visible {

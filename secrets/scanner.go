@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -190,6 +192,89 @@ func (s *Scanner) Scan(ctx context.Context, path string, content []byte, d Depth
 		fs[i] = f.At(path)
 	}
 	return fs, r.err
+}
+
+// Chunks of a file scanned in parts (ScanReader): each overlaps the next
+// by chunkOverlap bytes, longer than any match the rules make (the
+// longest, a PEM private key, stays well under it).
+const (
+	chunkSize    = 16 << 20
+	chunkOverlap = 1 << 20
+)
+
+// ScanReader scans a file too large to hold at once: size bytes read
+// from r, in chunks of chunkSize that overlap by chunkOverlap, each
+// starting at a line's start where one is near; a secret found in two
+// chunks is reported once. The content is not cached, and not parsed as
+// an environment configuration.
+func (s *Scanner) ScanReader(ctx context.Context, path string, r io.ReaderAt, size int64, d Depth) ([]Finding, error) {
+	rel := strings.TrimPrefix(path, "/")
+	if s.rules.Skipped(rel) {
+		return nil, nil
+	}
+	buf := make([]byte, min(size, chunkSize+chunkOverlap))
+	n, err := r.ReadAt(buf[:min(int64(len(buf)), 8<<10)], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	binary := isBinary(buf[:n])
+	type key struct {
+		rule, secret string
+		line         int
+	}
+	seen := map[key]bool{}
+	var fs []Finding
+	line := 1
+	for start := int64(0); start < size; {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-start)], start)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fs, err
+		}
+		b := buf[:n]
+		// The next chunk starts chunkOverlap before this one's end, at
+		// the start of a line when there is one near.
+		next, aligned := start+int64(n), true
+		if next < size {
+			cut := max(0, n-chunkOverlap)
+			i := bytes.IndexByte(b[cut:], '\n')
+			aligned = i >= 0 && i < chunkOverlap/2
+			if aligned {
+				cut += i + 1
+			}
+			next = start + int64(cut)
+		}
+		nextLine := line + bytes.Count(b[:next-start], []byte{'\n'})
+		var raw []rawFinding
+		if binary {
+			raw = s.eng.scan(ctx, rel, printable(b), 1, s.high, false)
+		} else {
+			raw = s.eng.scan(ctx, rel, blankCertificates(b), line, s.ruleSet(d), d == AllRules)
+		}
+		for _, rf := range raw {
+			f, ok := s.finding(rf, path)
+			if !ok {
+				continue
+			}
+			if binary {
+				f.Line = 0
+			} else if next < size && (f.Line > nextLine || aligned && f.Line == nextLine) {
+				// The next chunk holds the whole of that line: its
+				// findings come from there (here, a match could be cut
+				// at this chunk's end).
+				continue
+			}
+			k := key{f.RuleID, f.secret, f.Line}
+			if !seen[k] {
+				seen[k] = true
+				fs = append(fs, f)
+			}
+		}
+		line, start = nextLine, next
+	}
+	return dedupe(fs), nil
 }
 
 // high keeps the high-confidence rules.
