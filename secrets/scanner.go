@@ -2,11 +2,11 @@ package secrets
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
