@@ -260,6 +260,12 @@ func (o *Owners) Owner(p string) *Package {
 			return r.pkg
 		}
 	}
+	// A vendored Go package (vendor/<module path>/...): named by its path.
+	if i := strings.LastIndex(p, "/vendor/"); i >= 0 && !strings.Contains(p, "!") && !strings.Contains(p, "/node_modules/") {
+		if dir := path.Dir(p[i+len("/vendor/"):]); strings.Contains(dir, "/") {
+			return &Package{Name: dir, PURL: "pkg:golang/" + dir}
+		}
+	}
 	// A library jar without Maven metadata: named by its file.
 	if i := strings.LastIndex(p, "!"); i >= 0 && libraryJar.MatchString(p[:i]) && !appClasses(p[i+1:]) {
 		jar := path.Base(p[:i])

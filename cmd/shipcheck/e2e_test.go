@@ -33,7 +33,7 @@ func exe(t *testing.T, bin, dir string, args ...string) (code int, stdout, stder
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	tmp := t.TempDir()
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "NO_COLOR=1", "XDG_CACHE_HOME="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -100,6 +100,7 @@ func TestScanExitCodes(t *testing.T) {
 		{"bad threshold", []string{"scan", ex + "/hello-function.zip", "--fail-on", "severe"}, 2, "--fail-on"},
 		{"--layer with several deployments", []string{"scan", ex + "/hello-function.zip", fn, "--layer", ex + "/hello-layer.zip"}, 2, "--layer"},
 		{"no deployment", []string{"scan"}, 2, "deployment"},
+		{"bad third-party scan", []string{"scan", fn, "--advisories", osv, "--third-party-scan", "everything"}, 2, "third-party scan"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
