@@ -638,6 +638,7 @@ func (s *textScan) decodeRegion(ctx context.Context, rg region, present []bool) 
 const (
 	regionLines = 6
 	regionBytes = 4096
+	maxRegion   = 128 << 10
 )
 
 // decodeRegions returns the parts of text decoded on their own: each line
@@ -648,15 +649,73 @@ const (
 // run on the region, decides), never less.
 func decodeRegions(text string) []region {
 	var out []region
-	add := func(i int) int {
-		s := strings.LastIndexByte(text[:i], '\n') + 1
-		e := strings.IndexByte(text[i:], '\n')
-		if e < 0 {
-			e = len(text)
+	push := func(lo, hi int) {
+		if n := len(out); n > 0 && out[n-1].end >= lo && max(out[n-1].end, hi)-out[n-1].start <= maxRegion {
+			out[n-1].end = max(out[n-1].end, hi)
 		} else {
-			e += i + 1
+			out = append(out, region{lo, hi})
 		}
-		next := e
+	}
+	// Whether the line [s, e) holds a percent-encoded byte: gitleaks'
+	// percent segments run from a line's first to its last, so such a
+	// line is decoded whole.
+	pctLine, pct := -1, false
+	hasPercent := func(s, e int) bool {
+		if pctLine != s {
+			pctLine, pct = s, false
+			for k := s; k+2 < e; k++ {
+				if text[k] == '%' && isHex(text[k+1]) && isHex(text[k+2]) {
+					pct = true
+					break
+				}
+			}
+		}
+		return pct
+	}
+	// add makes the region of the candidate text[i:j] and returns where to
+	// look next.
+	// The line [ls, le) of the last candidate: candidates come in order,
+	// and a bundle's line holds thousands of them.
+	ls, le := 0, -1
+	add := func(i, j int) int {
+		if i >= le {
+			ls = strings.LastIndexByte(text[:i], '\n') + 1
+			if k := strings.IndexByte(text[i:], '\n'); k < 0 {
+				le = len(text)
+			} else {
+				le = i + k + 1
+			}
+		}
+		s, e := ls, le
+		if long := e-s > maxRegion; long || e-s > 2*regionBytes && !hasPercent(s, e) {
+			// A long line (a bundle): the candidate and what lies around
+			// it, cut where no encoded value can run across. A line with
+			// percent-encoded bytes and longer than maxRegion is decoded
+			// in pieces, as gitleaks dir reads a file in 100 KB chunks.
+			lo, hi := max(s, i-regionBytes), min(e, j+regionBytes)
+			if long && hasPercent(s, e) {
+				// The fixed piece of the line that holds the candidate,
+				// so that each byte of the line is decoded once.
+				k := (i - s) / maxRegion
+				lo, hi = s+k*maxRegion, min(e, s+(k+1)*maxRegion)
+				for lo > s && !cutSafe(text[lo-1]) {
+					lo--
+				}
+				for hi < e && !cutSafe(text[hi]) {
+					hi++
+				}
+				out = append(out, region{lo, hi})
+				return max(j, hi)
+			}
+			for lo > s && !cutSafe(text[lo-1]) {
+				lo--
+			}
+			for hi < e && !cutSafe(text[hi]) {
+				hi++
+			}
+			push(lo, hi)
+			return j
+		}
 		lo := s
 		for n := 0; n < regionLines && lo > 0 && s-lo < regionBytes; n++ {
 			lo = strings.LastIndexByte(text[:lo-1], '\n') + 1
@@ -670,37 +729,32 @@ func decodeRegions(text string) []region {
 				hi = len(text)
 			}
 		}
-		hi = min(hi, e+regionBytes)
-		if n := len(out); n > 0 && out[n-1].end >= lo {
-			out[n-1].end = max(out[n-1].end, hi)
-		} else {
-			out = append(out, region{lo, hi})
-		}
-		return next
+		push(lo, min(hi, e+regionBytes))
+		return e
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
 		case c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
-			i = add(i)
+			i = add(i, i+3)
 		case (c == 'u' || c == 'U') && i > 0 && text[i-1] == '\\' && i+4 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) && isHex(text[i+3]) && isHex(text[i+4]):
-			i = add(i)
+			i = add(i-1, i+5)
 		case c == 'U' && i+5 < len(text) && text[i+1] == '+' && isHex(text[i+2]) && isHex(text[i+3]) && isHex(text[i+4]) && isHex(text[i+5]):
-			i = add(i)
+			i = add(i, i+6)
 		case b64[c]:
 			j := i + 1
 			for j < len(text) && b64[text[j]] {
 				j++
 			}
 			if j-i >= minEncoded && decodable(text, i, j) {
-				i = add(i)
+				i = add(i, j)
 				continue
 			}
 			// A unicode escape may start inside the run ("U+" is in it).
 			if k := strings.Index(text[i:j], "U+"); k >= 0 {
 				i += k
 				if i+5 < len(text) && isHex(text[i+2]) && isHex(text[i+3]) && isHex(text[i+4]) && isHex(text[i+5]) {
-					i = add(i)
+					i = add(i, i+6)
 					continue
 				}
 				i += 2
@@ -712,6 +766,13 @@ func decodeRegions(text string) []region {
 		}
 	}
 	return out
+}
+
+// cutSafe: no value gitleaks' decoder decodes runs across this byte
+// (base64 and hex characters, padding, escapes' backslashes, percent
+// signs and the spaces of a U+XXXX chain are not cut-safe).
+func cutSafe(c byte) bool {
+	return !b64[c] && c != '=' && c != '\\' && c != '%' && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v'
 }
 
 // decodable reports whether the run text[i:j] of base64 characters (its
