@@ -93,7 +93,43 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeFileAtomic writes a report to name. A regular file (or a new one) is
+// written atomically: a temporary file in the same folder, renamed into
+// place. A symbolic link is followed, and its target replaced, so the link
+// stays. Anything else that exists (/dev/null, /dev/stdout, a named pipe)
+// is written to as it is, never replaced.
 func writeFileAtomic(name string, write func(io.Writer) error) error {
+	for hops := 0; ; hops++ {
+		fi, err := os.Lstat(name)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			break
+		}
+		if hops == 40 {
+			return fmt.Errorf("%s: too many levels of symbolic links", name)
+		}
+		target, err := os.Readlink(name)
+		if err != nil {
+			return err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(name), target)
+		}
+		name = target
+	}
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("%s is a folder", name)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	dir := filepath.Dir(name)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-")
 	if err != nil {
