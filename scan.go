@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
 	"github.com/shipcheck/shipcheck/sbom/golang"
@@ -35,18 +37,6 @@ type Options struct {
 	Extractors []sbom.Extractor
 	// Progress, when set, is kept up to date (files and bytes read, stage).
 	Progress *Progress
-}
-
-// SBOM opens the artifact at path and takes its inventory in one walk. It
-// returns an error only when the artifact cannot be opened at all; what
-// could not be read is in the inventory's Problems.
-func SBOM(ctx context.Context, path string, opt Options) (*sbom.Inventory, error) {
-	opt.Progress.setStage("reading")
-	c, err := collect(ctx, path, opt, collectOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return c.inv, nil
 }
 
 // inventory takes the inventory; with goDir set, it also copies every Go
@@ -423,67 +413,6 @@ func hashFile(s packaging.Source) (sbom.ArtifactFile, error) {
 	return af, nil
 }
 
-// VulnOptions tune Vulns.
-type VulnOptions struct {
-	Options
-	// SBOM, if set, is a CycloneDX SBOM to match instead of an artifact.
-	SBOM string
-	// Source says where advisories come from.
-	Source vuln.SourceOptions
-	// Ignores and VEX are decisions the team already took.
-	Ignores []vuln.Ignore
-	VEX     []vuln.VEXStatement
-	// Now is the time ignore rules expire against (zero: now).
-	Now time.Time
-	// NoGoReachability skips govulncheck's analysis of Go binaries: Go
-	// findings stay at module level.
-	NoGoReachability bool
-}
-
-// VulnReport is an inventory and the advisories affecting it.
-type VulnReport struct {
-	Inventory *sbom.Inventory
-	Result    *vuln.Result
-	// Expired are the ignore rules past their date, which no longer apply.
-	Expired []vuln.Ignore
-}
-
-// Vulns takes the inventory of the artifact at path (or reads opt.SBOM) and
-// matches what ships against the advisories, applying ignore rules and VEX
-// statements. It returns an error when the artifact or the advisories
-// cannot be read.
-func Vulns(ctx context.Context, path string, opt VulnOptions) (*VulnReport, error) {
-	var inv *sbom.Inventory
-	var bins []vuln.GoBinary
-	if opt.SBOM != "" {
-		var err error
-		if inv, err = readSBOM(opt.SBOM); err != nil {
-			return nil, err
-		}
-	} else {
-		goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		opt.Progress.setStage("reading")
-		if inv, bins, err = inventory(ctx, path, opt.Options, goDir); err != nil {
-			return nil, err
-		}
-	}
-	src, release, err := openAdvisories(ctx, nil, opt.Source)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	res, err := matchAdvisories(ctx, inv, bins, src, opt.Progress)
-	if err != nil {
-		return nil, err
-	}
-	expired := vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, nowOr(opt.Now))
-	return &VulnReport{Inventory: inv, Result: res, Expired: expired}, nil
-}
-
 // openAdvisories returns given when set (one source shared by several
 // runs), else opens the source opt describes.
 func openAdvisories(ctx context.Context, given vuln.Source, opt vuln.SourceOptions) (vuln.Source, func(), error) {
@@ -545,60 +474,6 @@ func nowOr(t time.Time) time.Time {
 	return t
 }
 
-// SecretsOptions tune Secrets.
-type SecretsOptions struct {
-	Options
-	// Ignores are fingerprints the team decided about; Allows, places
-	// where secrets are expected.
-	Ignores []secrets.Ignore
-	Allows  []secrets.Allow
-	// Baseline holds the fingerprints of an earlier report: findings with
-	// one of them are left out.
-	Baseline map[string]bool
-	// Now is the time ignore rules expire against (zero: now).
-	Now time.Time
-	// ThirdParty says what the files of installed third-party packages are
-	// scanned for ("": provider formats only); Internal names packages
-	// that are the organisation's own (secrets.internal).
-	ThirdParty secrets.Policy
-	Internal   []string
-	// CacheDir, when set, keeps the secret scan's results there across
-	// runs (see secrets.DiskCache).
-	CacheDir string
-}
-
-// SecretsReport is what Secrets found.
-type SecretsReport struct {
-	// Inventory is the artifact's inventory, taken in the same walk: it
-	// says which files belong to third-party packages.
-	Inventory *sbom.Inventory
-	Findings  []secrets.Finding
-	// Baselined counts the findings left out as already in the baseline.
-	Baselined int
-	// Expired are the ignore rules past their date.
-	Expired []secrets.Ignore
-}
-
-// Secrets opens the artifact and scans every file it ships (nested
-// archives, and files later image layers delete or replace, included) and
-// the image's configured environment, in the same walk that takes the
-// inventory; findings inside installed packages are marked third-party.
-func Secrets(ctx context.Context, path string, opt SecretsOptions) (*SecretsReport, error) {
-	sc, closeCache, err := newSecretScanner(opt.CacheDir)
-	if err != nil {
-		return nil, err
-	}
-	defer closeCache()
-	opt.Progress.setStage("reading")
-	c, err := collect(ctx, path, opt.Options, collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal})
-	if err != nil {
-		return nil, err
-	}
-	rep := &SecretsReport{Inventory: c.inv}
-	rep.Findings, rep.Baselined, rep.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.Ignores, opt.Allows, opt.Now)
-	return rep, nil
-}
-
 // newSecretScanner returns a scanner, with the cache in dir when dir is
 // set; close writes the cache's new results. A cache that cannot be
 // opened is left out: the scan runs without it.
@@ -633,89 +508,6 @@ func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secr
 	return kept, baselined, expired
 }
 
-// ScanOptions tune Scan.
-type ScanOptions struct {
-	Options
-	// Advisories, when set, is an advisory source already open (several
-	// deployments scanned against one); else Source says which to open.
-	Advisories vuln.Source
-	Source     vuln.SourceOptions
-	// Ignores and VEX are the decisions taken about advisories.
-	Ignores []vuln.Ignore
-	VEX     []vuln.VEXStatement
-	// SecretIgnores are fingerprints decided about; Baseline the
-	// fingerprints of an earlier report, left out.
-	SecretIgnores []secrets.Ignore
-	SecretAllows  []secrets.Allow
-	Baseline      map[string]bool
-	// NoGoReachability keeps Go findings at module level.
-	NoGoReachability bool
-	// NoSecrets skips the secret scan.
-	NoSecrets bool
-	// ThirdParty, Internal and CacheDir: see SecretsOptions.
-	ThirdParty secrets.Policy
-	Internal   []string
-	CacheDir   string
-	// Now is the time ignore rules expire against (zero: now).
-	Now time.Time
-}
-
-// ScanReport is the three answers about one deployment.
-type ScanReport struct {
-	Inventory *sbom.Inventory
-	Vulns     *vuln.Result
-	// VulnsExpired and SecretsExpired are ignore rules past their date.
-	VulnsExpired   []vuln.Ignore
-	Secrets        []secrets.Finding
-	Baselined      int
-	SecretsExpired []secrets.Ignore
-	// Reads say how the walk read the artifact.
-	Reads packaging.ReadStats
-}
-
-// Scan answers the three questions about the artifact at path in one walk:
-// each file is read once, and handed to the extractors and the secret
-// scanner; the packages found are then matched against the advisories (and
-// Go binaries analysed). The advisory source is opened first, so that a
-// missing database fails before the artifact is read.
-func Scan(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
-	src, release, err := openAdvisories(ctx, opt.Advisories, opt.Source)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	co := collectOptions{thirdParty: opt.ThirdParty, internal: opt.Internal}
-	opt.Progress.setStage("reading")
-	if !opt.NoSecrets {
-		sc, closeCache, err := newSecretScanner(opt.CacheDir)
-		if err != nil {
-			return nil, err
-		}
-		defer closeCache()
-		co.secrets = sc
-	}
-	goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
-	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	co.goDir = goDir
-	c, err := collect(ctx, path, opt.Options, co)
-	if err != nil {
-		return nil, err
-	}
-	res, err := matchAdvisories(ctx, c.inv, c.bins, src, opt.Progress)
-	if err != nil {
-		return nil, err
-	}
-	opt.Progress.setStage("done")
-	now := nowOr(opt.Now)
-	rep := &ScanReport{Inventory: c.inv, Vulns: res, Reads: c.reads}
-	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, now)
-	rep.Secrets, rep.Baselined, rep.SecretsExpired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, opt.SecretAllows, now)
-	return rep, nil
-}
-
 // IsSBOM reports whether the file at path is a CycloneDX SBOM (JSON or
 // XML), by its first bytes.
 func IsSBOM(path string) bool {
@@ -736,24 +528,229 @@ func IsSBOM(path string) bool {
 	return false
 }
 
-// ScanSBOM is Scan for an archived CycloneDX SBOM: its components are
-// matched against the advisories. An SBOM holds no file contents, so there
-// are no secrets and no Go binary analysis.
-func ScanSBOM(ctx context.Context, path string, opt ScanOptions) (*ScanReport, error) {
-	src, release, err := openAdvisories(ctx, opt.Advisories, opt.Source)
+// Target is one deployment to scan: an artifact with the Lambda layers it
+// runs with, or an archived SBOM.
+type Target struct {
+	// Name names the deployment in the report; "" means the artifact's
+	// base name (made unique among the targets).
+	Name     string
+	Artifact string
+	Layers   []string
+	// SBOM: Artifact is a CycloneDX SBOM, matched against the advisories
+	// (no file contents: no secrets, no Go binary analysis).
+	SBOM bool
+}
+
+// ScanOptions tune Run.
+type ScanOptions struct {
+	Options
+	// Kind is the view, and says which analyses run: KindSBOM only the
+	// inventory; KindVuln adds the advisories; KindSecrets the secret scan
+	// instead; KindScan both (unless NoSecrets).
+	Kind report.Kind
+	// Advisories, when set, is an advisory source already open; else
+	// Source says which to open. Opened before any artifact is read, so
+	// that a missing database fails first.
+	Advisories vuln.Source
+	Source     vuln.SourceOptions
+	// Ignores and VEX are the decisions taken about advisories.
+	Ignores []vuln.Ignore
+	VEX     []vuln.VEXStatement
+	// SecretIgnores are fingerprints decided about; SecretAllows places
+	// where secrets are expected; Baseline the fingerprints of an earlier
+	// report, left out.
+	SecretIgnores []secrets.Ignore
+	SecretAllows  []secrets.Allow
+	Baseline      map[string]bool
+	// NoGoReachability keeps Go findings at module level.
+	NoGoReachability bool
+	// NoSecrets skips the secret scan of KindScan.
+	NoSecrets bool
+	// ThirdParty says what the files of installed third-party packages are
+	// scanned for ("": provider formats only); Internal names packages that
+	// are the organisation's own (secrets.internal).
+	ThirdParty secrets.Policy
+	Internal   []string
+	// CacheDir, when set, keeps the secret scan's results there across
+	// runs (see secrets.DiskCache).
+	CacheDir string
+	// Gate decides the verdict.
+	Gate report.Gate
+	// Now is the time ignore rules expire against (zero: now).
+	Now time.Time
+	// Time is the report's creation time (zero: when the run ends);
+	// Deterministic derives the report's serial from the artifacts'
+	// digests, so the same input gives the same SBOMs (with a fixed Time).
+	Time          time.Time
+	Deterministic bool
+	// ToolVersion is recorded in the report.
+	ToolVersion string
+	// Each, when set, is called as each target starts; the function it
+	// returns, as it ends (a progress display).
+	Each func(t Target) (done func())
+}
+
+func (o ScanOptions) vulns() bool { return o.Kind != report.KindSBOM && o.Kind != report.KindSecrets }
+
+func (o ScanOptions) secrets() bool {
+	return o.Kind == report.KindSecrets || (o.Kind == report.KindScan || o.Kind == report.KindDiff) && !o.NoSecrets
+}
+
+// Run scans every target and returns the report. Each artifact is walked
+// once: every file read once and handed to the extractors and the secret
+// scanner; the packages found are then matched against the advisories (and
+// Go binaries analysed). It returns an error when the work could not be
+// done: a target or the advisories could not be opened. What could not be
+// read inside an artifact is in its deployment's Problems.
+func Run(ctx context.Context, targets []Target, opt ScanOptions) (*report.Report, error) {
+	if opt.Kind == "" {
+		opt.Kind = report.KindScan
+	}
+	var src vuln.Source
+	if opt.vulns() {
+		s, release, err := openAdvisories(ctx, opt.Advisories, opt.Source)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		src = s
+	}
+	var sc *secrets.Scanner
+	if opt.secrets() {
+		s, closeCache, err := newSecretScanner(opt.CacheDir)
+		if err != nil {
+			return nil, err
+		}
+		defer closeCache()
+		sc = s
+	}
+	r := &report.Report{Version: report.SchemaVersion, Kind: opt.Kind, Tool: report.Tool{Name: "shipcheck", Version: opt.ToolVersion},
+		Gate: opt.Gate, Deployments: []*report.Deployment{}}
+	if src != nil {
+		about := src.About()
+		r.Advisories = &about
+	}
+	seen := map[string]int{}
+	var seed strings.Builder
+	for _, t := range targets {
+		if t.Name == "" {
+			t.Name = uniqueName(t.Artifact, seen)
+		}
+		var done func()
+		if opt.Each != nil {
+			done = opt.Each(t)
+		}
+		d, err := deploy(ctx, t, src, sc, opt)
+		if done != nil {
+			done()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Artifact, err)
+		}
+		for _, f := range d.Files {
+			fmt.Fprintf(&seed, "%s %s\n", f.Name, f.SHA256)
+		}
+		r.Deployments = append(r.Deployments, d)
+	}
+	r.Created = nowOr(opt.Time).UTC()
+	r.Serial = report.NewSerial(opt.Deterministic, seed.String())
+	r.Judge()
+	return r, nil
+}
+
+// Diff scans old and new (each an artifact or an SBOM) and returns what
+// new changes: packages added, removed and changed, the advisories that
+// affect new and not old (and those new fixes) and, when both are
+// artifacts, the secrets new brings.
+func Diff(ctx context.Context, old, new Target, opt ScanOptions) (*report.Report, error) {
+	opt.Kind = report.KindDiff
+	if old.Name == "" {
+		old.Name = old.Artifact
+	}
+	if new.Name == "" {
+		new.Name = new.Artifact
+	}
+	r, err := Run(ctx, []Target{old, new}, opt)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	inv, err := readSBOM(path)
+	r.Diff = report.Compare(r.Deployments[0], r.Deployments[1])
+	r.Deployments = []*report.Deployment{}
+	r.Judge()
+	return r, nil
+}
+
+// uniqueName is a target's base name, with -2, -3... before the extension
+// when another target has it.
+func uniqueName(artifact string, seen map[string]int) string {
+	name := filepath.Base(strings.TrimRight(artifact, `/\`))
+	seen[name]++
+	if seen[name] > 1 {
+		ext := filepath.Ext(name)
+		name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), seen[name], ext)
+	}
+	return name
+}
+
+// deploy scans one target into its deployment.
+func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner, opt ScanOptions) (*report.Deployment, error) {
+	now := nowOr(opt.Now)
+	if t.SBOM {
+		if len(t.Layers) > 0 {
+			return nil, fmt.Errorf("%s is an SBOM: layers apply to artifacts", t.Artifact)
+		}
+		inv, err := readSBOM(t.Artifact)
+		if err != nil {
+			return nil, err
+		}
+		d := report.NewDeployment(t.Name, inv)
+		d.FromSBOM = true
+		if src != nil {
+			res, err := matchAdvisories(ctx, inv, nil, src, opt.Progress)
+			if err != nil {
+				return nil, err
+			}
+			d.Vulns = &report.Vulns{Checked: res.Queried, Findings: append([]vuln.Finding{}, res.Findings...)}
+			d.Vulns.Expired = vuln.Suppress(d.Vulns.Findings, opt.Ignores, opt.VEX, now)
+		}
+		return d, nil
+	}
+	o := opt.Options
+	o.Layers = append(append([]string(nil), t.Layers...), opt.Layers...)
+	co := collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal}
+	if src != nil {
+		goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		co.goDir = goDir
+	}
+	opt.Progress.setStage("reading")
+	c, err := collect(ctx, t.Artifact, o, co)
 	if err != nil {
 		return nil, err
 	}
-	res, err := matchAdvisories(ctx, inv, nil, src, opt.Progress)
-	if err != nil {
-		return nil, err
+	d := report.NewDeployment(t.Name, c.inv)
+	d.Reads = c.reads
+	if src != nil {
+		res, err := matchAdvisories(ctx, c.inv, c.bins, src, opt.Progress)
+		if err != nil {
+			return nil, err
+		}
+		d.Vulns = &report.Vulns{Checked: res.Queried, Findings: res.Findings}
+		d.Vulns.Expired = vuln.Suppress(d.Vulns.Findings, opt.Ignores, opt.VEX, now)
 	}
-	rep := &ScanReport{Inventory: inv, Vulns: res}
-	rep.VulnsExpired = vuln.Suppress(res.Findings, opt.Ignores, opt.VEX, nowOr(opt.Now))
-	return rep, nil
+	if sc != nil {
+		d.Secrets = &report.Secrets{}
+		d.Secrets.Findings, d.Secrets.Baselined, d.Secrets.Expired = judgeSecrets(c.secrets, opt.Baseline, opt.SecretIgnores, opt.SecretAllows, now)
+		if d.Secrets.Findings == nil {
+			d.Secrets.Findings = []secrets.Finding{}
+		}
+	}
+	if d.Vulns != nil && d.Vulns.Findings == nil {
+		d.Vulns.Findings = []vuln.Finding{}
+	}
+	opt.Progress.setStage("done")
+	return d, nil
 }

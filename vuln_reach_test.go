@@ -113,7 +113,7 @@ func goReachDB(t *testing.T) string {
 	return dir
 }
 
-func reachLevels(rep *VulnReport) map[string]string {
+func reachLevels(rep *vulnResult) map[string]string {
 	got := map[string]string{}
 	for _, f := range rep.Result.Findings {
 		level := "none"

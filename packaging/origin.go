@@ -2,6 +2,7 @@ package packaging
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -38,6 +39,31 @@ func (o Origin) String() string {
 		b.WriteString(c)
 	}
 	return b.String()
+}
+
+// originJSON is how an origin is written in JSON reports: its parts, and
+// the chain as people read it (text, ignored when read back).
+type originJSON struct {
+	Artifact string   `json:"artifact"`
+	Dir      bool     `json:"dir,omitempty"`
+	Layer    string   `json:"layer,omitempty"`
+	Chain    []string `json:"chain,omitempty"`
+	Text     string   `json:"text"`
+}
+
+// MarshalJSON writes the origin's parts and its text.
+func (o Origin) MarshalJSON() ([]byte, error) {
+	return json.Marshal(originJSON{o.Artifact, o.Dir, o.Layer, o.Chain, o.String()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (o *Origin) UnmarshalJSON(b []byte) error {
+	var j originJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*o = Origin{Artifact: j.Artifact, Dir: j.Dir, Layer: j.Layer, Chain: j.Chain}
+	return nil
 }
 
 // Child returns the origin of entry name inside the archive o names.

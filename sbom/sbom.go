@@ -31,11 +31,11 @@ type Inventory struct {
 
 // ArtifactFile is an artifact or layer file as given.
 type ArtifactFile struct {
-	Name   string // base name
-	Path   string // as given
-	Dir    bool
-	Size   int64
-	SHA256 string // of the file's bytes; "" for a folder
+	Name   string `json:"name"` // base name
+	Path   string `json:"path"` // as given
+	Dir    bool   `json:"dir,omitempty"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256,omitempty"` // of the file's bytes; "" for a folder
 }
 
 // Type is a component's CycloneDX type.
@@ -50,46 +50,46 @@ const (
 type Package struct {
 	// ID is the component's stable reference (the CycloneDX bom-ref): its
 	// purl, made unique.
-	ID string
+	ID string `json:"id"`
 	// Ecosystem is the OSV ecosystem: npm, PyPI, Maven, Go, NuGet,
 	// RubyGems, Packagist, crates.io, and for OS packages with their
 	// release, Debian:12, Alpine:v3.19, Red Hat...
-	Ecosystem string
+	Ecosystem string `json:"ecosystem"`
 	// Name as the ecosystem writes it (Maven: group:artifact; npm:
 	// @scope/name; Go: the module path).
-	Name    string
-	Version string
-	PURL    string
-	Type    Type
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	PURL    string `json:"purl,omitempty"`
+	Type    Type   `json:"type"`
 	// Licenses are SPDX identifiers or expressions where the metadata gives
 	// one, else the text it gives.
-	Licenses []string
-	Hashes   []Hash
+	Licenses []string `json:"licenses,omitempty"`
+	Hashes   []Hash   `json:"hashes,omitempty"`
 	// Locations are every place the package was found, in path order.
-	Locations []Location
+	Locations []Location `json:"locations,omitempty"`
 	// DeclaredOnly: the package is named by a manifest or lockfile, and no
 	// installed copy was found.
-	DeclaredOnly bool
+	DeclaredOnly bool `json:"declared_only,omitempty"`
 	// Excluded: declared only, while its ecosystem has installed packages
 	// in the artifact, so it does not ship (CycloneDX scope excluded).
 	// Declared pins of an ecosystem with nothing installed (a source zip
 	// the platform installs at deploy time) are what will ship, and are not
 	// excluded.
-	Excluded bool
+	Excluded bool `json:"excluded,omitempty"`
 	// Direct is true for a dependency the application names itself, false
 	// for a transitive one, nil where unknown.
-	Direct *bool
+	Direct *bool `json:"direct,omitempty"`
 	// ShadowedBy is set when the runtime loads another copy of this name
 	// first (a function's own copy before a layer's): the path of that copy.
-	ShadowedBy string
+	ShadowedBy string `json:"shadowed_by,omitempty"`
 	// DependsOn lists the IDs of the packages this one depends on.
-	DependsOn []string
+	DependsOn []string `json:"depends_on,omitempty"`
 	// SourceName and SourceVersion are an OS package's source package,
 	// where they differ: OS advisories name source packages.
-	SourceName    string
-	SourceVersion string
+	SourceName    string `json:"source_name,omitempty"`
+	SourceVersion string `json:"source_version,omitempty"`
 	// FoundBy names the extractors that found it.
-	FoundBy []string
+	FoundBy []string `json:"found_by,omitempty"`
 
 	// deps are dependency names to resolve into DependsOn (see Assemble).
 	deps []string
@@ -98,20 +98,20 @@ type Package struct {
 // Location is one place a package was found.
 type Location struct {
 	// Path is the runtime path of the file that names the package.
-	Path   string
-	Origin packaging.Origin
+	Path   string           `json:"path"`
+	Origin packaging.Origin `json:"origin"`
 	// Declared: a manifest or lockfile entry, not an installed copy.
-	Declared bool
+	Declared bool `json:"declared,omitempty"`
 	// Line is the line of the entry in the file, where known.
-	Line int
+	Line int `json:"line,omitempty"`
 	// Shadowed: the runtime loads another copy of this package first.
-	Shadowed bool
+	Shadowed bool `json:"shadowed,omitempty"`
 }
 
 // Hash is a digest of the package's file (a jar, a binary).
 type Hash struct {
-	Alg   string // CycloneDX algorithm name: SHA-1, SHA-256
-	Value string // lowercase hex
+	Alg   string `json:"alg"`   // CycloneDX algorithm name: SHA-1, SHA-256
+	Value string `json:"value"` // lowercase hex
 }
 
 // Extractor finds packages in files of the view. Match must be cheap: it is

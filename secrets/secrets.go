@@ -50,7 +50,7 @@ type Finding struct {
 	// of the image configuration for its environment.
 	Path   string           `json:"path"`
 	Line   int              `json:"line"` // 1-based, where the secret starts; 0 if unknown
-	Origin packaging.Origin `json:"-"`
+	Origin packaging.Origin `json:"origin"`
 	// Status is "deleted" or "shadowed" for a file a later layer removes or
 	// replaces (it still ships in the image), "" for a file that runs.
 	Status string `json:"status,omitempty"`

@@ -97,7 +97,7 @@ type Finding struct {
 	Version   string          `json:"version"`
 	Ecosystem string          `json:"ecosystem"`
 	PURL      string          `json:"purl,omitempty"`
-	Locations []sbom.Location `json:"-"`
+	Locations []sbom.Location `json:"locations,omitempty"`
 	// Fixed is the nearest fixed version above the installed one; "" when
 	// no fix is known. Fixes are all of them, nearest first.
 	Fixed      string   `json:"fixed,omitempty"`

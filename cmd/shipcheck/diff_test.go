@@ -1,37 +1,25 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/shipcheck/shipcheck/report"
 )
 
-type diffReport struct {
-	Packages struct {
-		Added, Removed, Changed []struct{ Name string }
-	} `json:"packages"`
-	NewVulns []struct {
-		ID string `json:"id"`
-	} `json:"new_vulnerabilities"`
-	NewSecrets []struct {
-		Fingerprint string `json:"fingerprint"`
-	} `json:"new_secrets"`
-	SecretsCompared bool `json:"secrets_compared"`
-	Failing         int  `json:"failing"`
-}
-
-func runDiff(t *testing.T, want int, args ...string) diffReport {
+func runDiff(t *testing.T, want int, args ...string) *report.Diff {
 	t.Helper()
 	code, stdout, stderr := run(t, nil, append([]string{"diff", "--output", "json"}, args...)...)
 	if code != want {
 		t.Fatalf("%v: exit %d, want %d; stderr:\n%s", args, code, want, stderr)
 	}
-	var r diffReport
-	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+	r, err := report.Decode(strings.NewReader(stdout))
+	if err != nil {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
-	return r
+	return r.Diff
 }
 
 // TestDiff: packages added and removed, new advisories and secrets, from

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/shipcheck/shipcheck/report"
 )
 
 // buildBinary builds shipcheck once for a test and returns its path.
@@ -145,37 +147,17 @@ func TestScanOutputs(t *testing.T) {
 		}
 		return b
 	}
-	var rep struct {
-		Version     int `json:"version"`
-		Failing     int `json:"failing"`
-		Deployments []struct {
-			Name            string            `json:"name"`
-			Packages        []json.RawMessage `json:"packages"`
-			Vulnerabilities []struct {
-				ID     string `json:"id"`
-				Rating struct {
-					Level string `json:"level"`
-				} `json:"rating"`
-			} `json:"vulnerabilities"`
-			Secrets []struct {
-				Fingerprint string          `json:"fingerprint"`
-				ThirdParty  json.RawMessage `json:"third_party"`
-			} `json:"secrets"`
-			Reads struct {
-				Files int `json:"files"`
-			} `json:"reads"`
-		} `json:"deployments"`
-	}
-	if err := json.Unmarshal(read("r.json"), &rep); err != nil {
+	rep, err := report.Decode(bytes.NewReader(read("r.json")))
+	if err != nil {
 		t.Fatal(err)
 	}
 	validJSON(t, scanSchema(t), read("r.json"), "r.json")
-	if rep.Version != 1 || len(rep.Deployments) != 2 || rep.Failing == 0 {
+	if rep.Version != 2 || len(rep.Deployments) != 2 || rep.Failing == 0 {
 		t.Fatalf("json: version %d, %d deployments, failing %d", rep.Version, len(rep.Deployments), rep.Failing)
 	}
 	orders, secretsFn := rep.Deployments[0], rep.Deployments[1]
-	if len(orders.Vulnerabilities) == 0 || len(secretsFn.Secrets) == 0 || orders.Reads.Files == 0 {
-		t.Fatalf("json: %d advisories in orders-api, %d secrets in fn", len(orders.Vulnerabilities), len(secretsFn.Secrets))
+	if len(orders.Vulns.Findings) == 0 || len(secretsFn.Secrets.Findings) == 0 || orders.Reads.Files == 0 {
+		t.Fatalf("json: %d advisories in orders-api, %d secrets in fn", len(orders.Vulns.Findings), len(secretsFn.Secrets.Findings))
 	}
 
 	validSARIF(t, sarifS, read("r.sarif"))
@@ -198,8 +180,8 @@ func TestScanOutputs(t *testing.T) {
 		} `json:"runs"`
 	}
 	json.Unmarshal(read("r.sarif"), &log)
-	if n := len(log.Runs[0].Results); n != len(orders.Vulnerabilities)+len(secretsFn.Secrets)+len(orders.Secrets)+len(secretsFn.Vulnerabilities) {
-		t.Errorf("sarif: %d results for %d findings", n, len(orders.Vulnerabilities)+len(secretsFn.Secrets))
+	if n := len(log.Runs[0].Results); n != len(orders.Vulns.Findings)+len(secretsFn.Secrets.Findings)+len(orders.Secrets.Findings)+len(secretsFn.Vulns.Findings) {
+		t.Errorf("sarif: %d results for %d findings", n, len(orders.Vulns.Findings)+len(secretsFn.Secrets.Findings))
 	}
 
 	// Each result names the artifact and the path inside it.
@@ -230,8 +212,8 @@ func TestScanOutputs(t *testing.T) {
 			Vulnerabilities []json.RawMessage `json:"vulnerabilities"`
 		}
 		json.Unmarshal(b, &bom)
-		if len(bom.Vulnerabilities) != len(d.Vulnerabilities) {
-			t.Errorf("%s: %d vulnerabilities in the SBOM, %d in the JSON", d.Name, len(bom.Vulnerabilities), len(d.Vulnerabilities))
+		if len(bom.Vulnerabilities) != len(d.Vulns.Findings) {
+			t.Errorf("%s: %d vulnerabilities in the SBOM, %d in the JSON", d.Name, len(bom.Vulnerabilities), len(d.Vulns.Findings))
 		}
 		if err := xml.Unmarshal(read("bom."+base+".xml"), new(struct{})); err != nil {
 			t.Errorf("bom.%s.xml: %v", base, err)
@@ -252,12 +234,12 @@ func TestScanOutputs(t *testing.T) {
 	}
 	for _, d := range rep.Deployments {
 		levels := map[string]int{}
-		for _, v := range d.Vulnerabilities {
-			levels[v.Rating.Level]++
+		for _, v := range d.Vulns.Findings {
+			levels[string(v.Rating.Level)]++
 		}
 		first, third := 0, 0
-		for _, s := range d.Secrets {
-			if len(s.ThirdParty) > 0 && string(s.ThirdParty) != "null" {
+		for _, s := range d.Secrets.Findings {
+			if s.ThirdParty != nil {
 				third++
 			} else {
 				first++
@@ -294,8 +276,8 @@ func TestParseDeployments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := fmt.Sprintf("%s %s %v | %s %s %v | %s %v", deps[0].name, deps[0].artifact, deps[0].layers, deps[1].name, deps[1].artifact, deps[1].layers, deps[2].name, deps[2].layers)
-	want := fmt.Sprintf("fn.zip a/fn.zip [l1.zip l2.zip] | fn-2.zip b/fn.zip [] | fn,v2.zip []")
+	got := fmt.Sprintf("%s %v | %s %v | %s %v", deps[0].Artifact, deps[0].Layers, deps[1].Artifact, deps[1].Layers, filepath.Base(deps[2].Artifact), deps[2].Layers)
+	want := "a/fn.zip [l1.zip l2.zip] | b/fn.zip [] | fn,v2.zip []"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -307,11 +289,11 @@ func TestParseDeployments(t *testing.T) {
 	}
 }
 
-// scanSchema compiles the published schema of scan's JSON output.
+// scanSchema compiles the published schema of the JSON report.
 func scanSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
-	b, err := os.ReadFile(filepath.Join(testdata, "schemas", "shipcheck-scan-1.schema.json"))
+	b, err := os.ReadFile(filepath.Join(testdata, "schemas", "shipcheck-report-2.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,10 +301,10 @@ func scanSchema(t *testing.T) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddResource("shipcheck-scan-1.schema.json", doc); err != nil {
+	if err := c.AddResource("shipcheck-report-2.schema.json", doc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Compile("shipcheck-scan-1.schema.json")
+	s, err := c.Compile("shipcheck-report-2.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +318,7 @@ func validJSON(t *testing.T, s *jsonschema.Schema, b []byte, name string) {
 		t.Fatalf("%s: not JSON: %v", name, err)
 	}
 	if err := s.Validate(doc); err != nil {
-		t.Errorf("%s does not follow shipcheck-scan-1.schema.json: %v", name, err)
+		t.Errorf("%s does not follow shipcheck-report-2.schema.json: %v", name, err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/report"
 )
 
 // filesFormats are the outputs of `shipcheck files`.
@@ -60,7 +61,11 @@ Formats for --output: ` + strings.Join(formatNames(filesFormats), ", ") + `
 			if err := writeOutputs(specs, filesFormats, l, e.stdout); err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			return reportProblems(e, l.Problems, af.allowPartial, exitClean)
+			var probs []report.Problem
+			for _, p := range l.Problems {
+				probs = append(probs, report.ProblemOf(p))
+			}
+			return reportProblems(e, probs, af.allowPartial, exitClean)
 		},
 	}
 	af.register(cmd.Flags())
@@ -85,12 +90,12 @@ const maxNotesPerKind = 10
 
 // reportProblems prints what the view met on standard error and returns the
 // exit error: exit 2 when content was left unread, unless allowed.
-func reportProblems(e *env, probs []packaging.Problem, allowPartial bool, code int) error {
+func reportProblems(e *env, probs []report.Problem, allowPartial bool, code int) error {
 	partial := 0
 	shown := map[string]int{}
 	for _, p := range probs {
 		kind := "note"
-		if p.Partial() {
+		if p.Partial {
 			partial++
 			if !allowPartial {
 				kind = "error"
@@ -119,8 +124,8 @@ func reportProblems(e *env, probs []packaging.Problem, allowPartial bool, code i
 
 // problemKind groups problems for the "and N more" line: the message
 // without what is particular to one entry.
-func problemKind(p packaging.Problem) string {
-	msg := p.Err.Error()
+func problemKind(p report.Problem) string {
+	msg := p.Note
 	if i := strings.Index(msg, ": "); i > 0 {
 		msg = msg[:i]
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/shipcheck/shipcheck/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -328,7 +330,7 @@ func TestVuln(t *testing.T) {
 		t.Errorf("default threshold: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, nil, "vuln", fn, "--advisories", osv, "--fail-on", "medium")
-	if code != 1 || !strings.Contains(stderr, "1 finding(s) at or above --fail-on medium") {
+	if code != 1 || !strings.Contains(stderr, "1 finding(s) fail the gate (--fail-on medium)") {
 		t.Errorf("--fail-on medium: exit %d: %s", code, stderr)
 	}
 	cfg := filepath.Join(t.TempDir(), "shipcheck.yaml")
@@ -368,20 +370,9 @@ func TestVuln(t *testing.T) {
 		t.Errorf("vulnerability: %+v", v)
 	}
 	j, _ := os.ReadFile("vulns.json")
-	var vj struct {
-		Version    int `json:"version"`
-		Advisories struct {
-			Kind string `json:"kind"`
-		} `json:"advisories"`
-		Findings []struct {
-			ID        string `json:"id"`
-			Fixed     string `json:"fixed"`
-			Locations []struct {
-				Path, Origin string
-			} `json:"locations"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal(j, &vj); err != nil || vj.Version != 1 || vj.Advisories.Kind != "advisories" || len(vj.Findings) != 1 || vj.Findings[0].Locations[0].Origin != "orders-api.zip!node_modules/lodash/package.json" {
+	vj, err := report.Decode(bytes.NewReader(j))
+	if err != nil || vj.Kind != report.KindVuln || vj.Advisories.Kind != "advisories" || len(vj.Deployments[0].Vulns.Findings) != 1 ||
+		vj.Deployments[0].Vulns.Findings[0].Locations[0].Origin.String() != "orders-api.zip!node_modules/lodash/package.json" {
 		t.Errorf("vulns.json: %v\n%s", err, j)
 	}
 }
@@ -411,7 +402,7 @@ func TestVulnGoReachability(t *testing.T) {
 	fn := abs(t, filepath.Join(examples, "go-function.zip"))
 	all := abs(t, filepath.Join(testdata, "goreach", "advisories"))
 	code, stdout, stderr := run(t, nil, "vuln", fn, "--advisories", all, "--fail-on", "high")
-	if code != 1 || !strings.Contains(stderr, "1 finding(s) at or above --fail-on high") {
+	if code != 1 || !strings.Contains(stderr, "1 finding(s) fail the gate (--fail-on high)") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"called: vulndep.Called", "no (package only)", "no (module only)"} {
@@ -438,7 +429,7 @@ func TestVulnGoReachability(t *testing.T) {
 		t.Errorf("uncalled only: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, nil, "vuln", fn, "--advisories", some, "--fail-on", "high", "--go-reachability", "off")
-	if code != 1 || !strings.Contains(stderr, "2 finding(s) at or above") {
+	if code != 1 || !strings.Contains(stderr, "2 finding(s) fail the gate") {
 		t.Errorf("--go-reachability off: exit %d: %s", code, stderr)
 	}
 
@@ -447,21 +438,12 @@ func TestVulnGoReachability(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	b, _ := os.ReadFile("vulns.json")
-	var vj struct {
-		Findings []struct {
-			ID           string `json:"id"`
-			Reachability struct {
-				Level   string   `json:"level"`
-				Symbols []string `json:"symbols"`
-				Binary  string   `json:"binary"`
-			} `json:"reachability"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal(b, &vj); err != nil {
+	vj, err := report.Decode(bytes.NewReader(b))
+	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, f := range vj.Findings {
+	for _, f := range vj.Deployments[0].Vulns.Findings {
 		got[f.ID] = f.Reachability.Level + " " + strings.Join(f.Reachability.Symbols, ",") + " " + f.Reachability.Binary
 	}
 	want := map[string]string{
@@ -634,12 +616,12 @@ func TestSecretsNeverInClear(t *testing.T) {
 		extra   []string
 		before  []string // arguments before the artifact
 	}{
-		{"secrets", formatNames(secretsFormats), nil, nil},
-		{"sbom", formatNames(sbomFormats), nil, nil},
-		{"vuln", formatNames(vulnFormats), []string{"--advisories", osv}, nil},
+		{"secrets", report.Names(report.FormatsFor(report.KindSecrets)), nil, nil},
+		{"sbom", report.Names(report.FormatsFor(report.KindSBOM)), nil, nil},
+		{"vuln", report.Names(report.FormatsFor(report.KindVuln)), []string{"--advisories", osv}, nil},
 		{"files", []string{"table", "json"}, nil, nil},
-		{"scan", formatNames(scanFormats), []string{"--advisories", osv}, nil},
-		{"diff", formatNames(diffFormats), []string{"--advisories", osv}, []string{abs(t, filepath.Join(examples, "hello-function.zip"))}},
+		{"scan", report.Names(report.FormatsFor(report.KindScan)), []string{"--advisories", osv}, nil},
+		{"diff", report.Names(report.FormatsFor(report.KindDiff)), []string{"--advisories", osv}, []string{abs(t, filepath.Join(examples, "hello-function.zip"))}},
 	} {
 		args := append(append([]string{c.cmd}, c.before...), fn)
 		var keep []string
@@ -701,19 +683,14 @@ func TestSecretsGate(t *testing.T) {
 		t.Errorf("baseline: exit %d\n%s", code, stdout)
 	}
 	// Ignore every first-party finding by fingerprint, one rule expired.
-	var rep struct {
-		Findings []struct {
-			Fingerprint string `json:"fingerprint"`
-			ThirdParty  any    `json:"third_party"`
-		} `json:"findings"`
-	}
 	b, _ := os.ReadFile(base)
-	if err := json.Unmarshal(b, &rep); err != nil {
+	rep, err := report.Decode(bytes.NewReader(b))
+	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := "secrets:\n  ignore:\n"
 	n := 0
-	for _, f := range rep.Findings {
+	for _, f := range rep.Deployments[0].Secrets.Findings {
 		if f.ThirdParty == nil {
 			expires := "2999-01-01"
 			if n == 0 {

@@ -35,6 +35,10 @@ type Options struct {
 	// Deterministic derives the serial number from the content rather than
 	// drawing it at random.
 	Deterministic bool
+	// Serial, when set, is the serial number's UUID (a report re-rendered
+	// keeps the one it was made with); it takes precedence over
+	// Deterministic.
+	Serial string
 	// ToolVersion is shipcheck's version, recorded as the tool.
 	ToolVersion string
 	// Findings, if any, go in the vulnerabilities section, each affecting
@@ -119,9 +123,12 @@ func BOM(inv *sbom.Inventory, opt Options) *cdx.BOM {
 		}
 		meta.Properties = &props
 	}
-	if opt.Deterministic {
+	switch {
+	case opt.Serial != "":
+		bom.SerialNumber = "urn:uuid:" + opt.Serial
+	case opt.Deterministic:
 		bom.SerialNumber = contentSerial(inv, opt)
-	} else {
+	default:
 		bom.SerialNumber = uuid.New().URN()
 	}
 	return bom

@@ -27,7 +27,10 @@ type Options struct {
 	Time time.Time
 	// Deterministic derives the document namespace from the content.
 	Deterministic bool
-	ToolVersion   string
+	// Namespace, when set, is the UUID of the document namespace; it takes
+	// precedence over Deterministic.
+	Namespace   string
+	ToolVersion string
 }
 
 const noAssertion = "NOASSERTION"
@@ -48,7 +51,9 @@ func Document(inv *sbom.Inventory, opt Options) *v23.Document {
 		name = inv.Sources[0].Name
 	}
 	ns := uuid.New().String()
-	if opt.Deterministic {
+	if opt.Namespace != "" {
+		ns = opt.Namespace
+	} else if opt.Deterministic {
 		h := sha256.New()
 		for _, f := range inv.Files {
 			fmt.Fprintf(h, "%s %s\n", f.Name, f.SHA256)

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"crypto/sha256"
@@ -12,15 +12,57 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
 )
+
+// encodeSARIF writes a SARIF 2.1.0 log: a rule per advisory and per secret
+// rule, a result per finding (a diff: per new finding), the run's
+// invocation saying whether it read everything, and its problems as
+// notifications.
+func encodeSARIF(w io.Writer, r *Report, _ Options) error {
+	run := newSARIFRun(r.Tool.Version)
+	if r.Advisories != nil {
+		run.Properties = sarif.Properties{"advisories": DescribeSource(r.Advisories, r.Created)}
+	}
+	if r.Diff != nil {
+		addVulnResults(run, r.Diff.NewVulns, r.Gate, "")
+		addSecretResults(run, r.Diff.NewSecrets, r.Gate, "")
+	}
+	for _, d := range r.Deployments {
+		name := ""
+		if len(r.Deployments) > 1 {
+			name = d.Name
+		}
+		if d.Vulns != nil {
+			addVulnResults(run, d.Vulns.Findings, r.Gate, name)
+		}
+		if d.Secrets != nil {
+			addSecretResults(run, d.Secrets.Findings, r.Gate, name)
+		}
+	}
+	inv := sarif.NewInvocation().WithExecutionSuccess(!r.Partial())
+	for _, p := range r.Problems() {
+		n := sarif.NewNotification().WithMessage(sarif.NewTextMessage(pr(p.String()))).WithLevel("warning")
+		if p.Partial {
+			n.WithLevel("error")
+		}
+		if p.Path != "" {
+			n.WithLocations([]*sarif.Location{sarif.NewLocationWithPhysicalLocation(
+				sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(sarifURI(p.Path))))})
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	run.AddInvocations(inv)
+	return writeSARIF(w, run)
+}
 
 const infoURI = "https://github.com/shipcheck/shipcheck"
 
 // newSARIFRun starts a SARIF 2.1.0 run for shipcheck.
-func newSARIFRun() *sarif.Run {
+func newSARIFRun(version string) *sarif.Run {
 	run := sarif.NewRunWithInformationURI("shipcheck", infoURI)
-	run.Tool.Driver.WithVersion(version())
+	run.Tool.Driver.WithVersion(version)
 	return run
 }
 
@@ -107,18 +149,11 @@ func reachText(r *vuln.Reachability) string {
 	return "Not in the binary " + r.Binary + ": the module is required, but the vulnerable package is not linked."
 }
 
-func encodeVulnSARIF(w io.Writer, o *vulnOutput) error {
-	run := newSARIFRun()
-	res := o.rep.Result
-	run.Properties = sarif.Properties{"advisories": describeSource(res.Source, o.now)}
-	addVulnResults(run, res.Findings, o.unkAs, "")
-	return writeSARIF(w, run)
-}
-
 // addVulnResults adds a rule per advisory (once per run) and a result per
 // finding. deployment, when set, names the deployment the findings are of
 // (scan with several): it goes in the properties and the fingerprint.
-func addVulnResults(run *sarif.Run, fs []vuln.Finding, unkAs vuln.Level, deployment string) {
+func addVulnResults(run *sarif.Run, fs []vuln.Finding, g Gate, deployment string) {
+	unkAs := g.UnknownAs
 	for _, f := range fs {
 		if _, err := run.GetRuleById(f.ID); err != nil {
 			addVulnRule(run, f, unkAs)
@@ -239,4 +274,70 @@ func orNone(s string) string {
 // uuidFor is a name-based UUID, stable across runs, for SARIF's guid fields.
 func uuidFor(name string) string {
 	return uuid.NewSHA1(uuid.NameSpaceURL, []byte(name)).String()
+}
+
+// addSecretResults adds one rule per secret rule and one result per
+// finding: the first location is the finding's runtime path and line, the
+// origin (artifact, layer, chain) in the result's properties.
+func addSecretResults(run *sarif.Run, fs []secrets.Finding, g Gate, deployment string) {
+	thirdParty := g.ThirdPartySecrets
+	for _, f := range fs {
+		if _, err := run.GetRuleById(f.RuleID); err != nil {
+			run.AddRule(f.RuleID).WithName(f.RuleID).
+				WithShortDescription(sarif.NewMultiformatMessageString(f.Description)).
+				WithHelp(sarif.NewMultiformatMessageString("A credential baked into the artifact: revoke it, then load it at run time from a secret store (AWS Secrets Manager or SSM Parameter Store, Azure Key Vault, Google Secret Manager) instead of shipping it.")).
+				WithProperties(sarif.Properties{"security-severity": "8.0", "precision": string(f.Confidence), "tags": []string{"security", "secret"}})
+		}
+		msg := fmt.Sprintf("%s: %s (%d chars)", f.Description, f.Redacted, f.Length)
+		if f.Variable != "" {
+			msg += " in variable " + f.Variable
+		}
+		level := "error"
+		if f.ThirdParty != nil && f.ThirdParty.Internal {
+			msg += fmt.Sprintf(", inside the internal package %s %s", f.ThirdParty.Name, f.ThirdParty.Version)
+		} else if f.ThirdParty != nil {
+			msg += fmt.Sprintf(", inside the third-party package %s %s", f.ThirdParty.Name, f.ThirdParty.Version)
+			if !thirdParty {
+				level = "warning"
+			}
+		}
+		if f.Status != "" {
+			msg += ", in a file " + f.Status + " by a later image layer (it still ships)"
+		}
+		r := run.CreateResultForRule(f.RuleID).WithLevel(level).WithMessage(sarif.NewTextMessage(msg + "."))
+		pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(sarifURI(f.Path)))
+		if f.Line > 0 {
+			pl.WithRegion(sarif.NewRegion().WithStartLine(f.Line))
+		}
+		r.AddLocation(sarif.NewLocationWithPhysicalLocation(pl).WithLogicalLocations(artifactLocation(f.Origin)))
+		props := sarif.Properties{"origin": f.Origin.String(), "artifact": f.Origin.Artifact, "confidence": string(f.Confidence),
+			"fingerprint": f.Fingerprint, "redacted": f.Redacted, "length": f.Length}
+		if len(f.Origin.Chain) > 1 {
+			props["chain"] = f.Origin.Chain
+		}
+		if f.Origin.Layer != "" {
+			props["layer"] = f.Origin.Layer
+		}
+		if f.Status != "" {
+			props["status"] = f.Status
+		}
+		if f.ThirdParty != nil {
+			props["third_party"] = f.ThirdParty
+		}
+		if f.Variable != "" {
+			props["variable"], props["format"] = f.Variable, f.Config
+		}
+		if f.Encoding != "" {
+			props["encoding"] = f.Encoding
+		}
+		if deployment != "" {
+			props["deployment"] = deployment
+		}
+		r.Properties = props
+		r.WithPartialFingerPrints(map[string]any{"shipcheck/v1": f.Fingerprint})
+		if s := f.Suppressed; s != nil {
+			r.AddSuppression(sarif.NewSuppression("external").WithStatus("accepted").WithJustifcation(s.Reason).
+				WithGuid(uuidFor(f.Fingerprint + "\x00" + s.Reason)).WithLocation(sarif.NewLocation().WithDescriptionText("an ignore rule of shipcheck's configuration")))
+		}
+	}
 }

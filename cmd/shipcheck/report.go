@@ -1,0 +1,320 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/report"
+	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
+	"github.com/shipcheck/shipcheck/vuln"
+)
+
+// reportFlags are the flags of every command that writes a report (scan,
+// sbom, vuln, secrets, diff): its outputs and its configuration.
+type reportFlags struct {
+	kind        report.Kind
+	def         string // the default format
+	outputs     []string
+	format      string // --format/-f: only to say what to write instead
+	configFile  string
+	specVersion string
+}
+
+func (f *reportFlags) register(cmd *cobra.Command, kind report.Kind, def string) {
+	f.kind, f.def = kind, def
+	names := report.Names(report.FormatsFor(kind))
+	fs := cmd.Flags()
+	fs.StringArrayVarP(&f.outputs, "output", "o", nil, "FORMAT[=FILE]: a report format ("+strings.Join(names, ", ")+"), to FILE or standard output (repeat for several)")
+	cmd.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
+		if format, _, ok := strings.Cut(typed, "="); ok {
+			_ = format
+			return nil, cobra.ShellCompDirectiveDefault // a file name
+		}
+		out := make([]string, 0, 2*len(names))
+		for _, n := range names {
+			out = append(out, n, n+"=")
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	})
+	// Trivy and grype write --format X --output FILE, gitleaks -f X: say
+	// how to write that here rather than read FILE as a format name.
+	fs.StringVarP(&f.format, "format", "f", "", "")
+	fs.MarkHidden("format")
+	fs.StringVar(&f.configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
+	for _, ff := range report.FormatsFor(kind) {
+		if strings.HasPrefix(ff.Name, "cyclonedx") {
+			fs.StringVar(&f.specVersion, "spec-version", "1.6", "CycloneDX specification version for cyclonedx outputs: 1.5, 1.6 or 1.7")
+			cmd.RegisterFlagCompletionFunc("spec-version", cobra.FixedCompletions([]string{"1.5", "1.6", "1.7"}, cobra.ShellCompDirectiveNoFileComp))
+			break
+		}
+	}
+}
+
+// formatsHelp lists a view's formats for its --help.
+func formatsHelp(kind report.Kind) string {
+	var b strings.Builder
+	b.WriteString("Formats for --output (any case):\n")
+	for _, f := range report.FormatsFor(kind) {
+		fmt.Fprintf(&b, "  %-15s %s\n", f.Name, f.Help)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// reportOutput is one --output FORMAT[=FILE] of a report; File "" is standard output.
+type reportOutput struct {
+	Format report.Format
+	File   string // as the user gave it
+}
+
+// specs reads the outputs, and checks before any work that every file can
+// be written: a scan of a large image is not lost to a typo in a path.
+func (f *reportFlags) specs() ([]reportOutput, error) {
+	if f.format != "" {
+		return nil, formatHint(f.format, f.outputs)
+	}
+	values := f.outputs
+	if len(values) == 0 {
+		values = []string{f.def}
+	}
+	var out []reportOutput
+	stdout := 0
+	for _, v := range values {
+		name, file, hasFile := strings.Cut(v, "=")
+		if hasFile && file == "" {
+			return nil, fmt.Errorf("--output %s: no file after '='", v)
+		}
+		ff, err := report.Lookup(f.kind, name)
+		if err != nil {
+			return nil, fmt.Errorf("--output %s: %w", v, err)
+		}
+		if file == "" {
+			stdout++
+		} else if err := writable(file); err != nil {
+			return nil, fmt.Errorf("--output %s: cannot write %s: %w", v, file, err)
+		}
+		out = append(out, reportOutput{Format: ff, File: file})
+	}
+	if stdout > 1 {
+		return nil, errors.New("--output: only one format can go to standard output; give the others a file (FORMAT=FILE)")
+	}
+	if _, ok := cyclonedx.SpecVersions[f.specVersion]; f.specVersion != "" && !ok {
+		return nil, fmt.Errorf("--spec-version %q: one of 1.5, 1.6, 1.7", f.specVersion)
+	}
+	return out, nil
+}
+
+// formatHint is the error for --format/-f: what to write instead.
+func formatHint(format string, outputs []string) error {
+	want := "--output " + format
+	if len(outputs) == 1 && !strings.Contains(outputs[0], "=") {
+		want = "--output " + format + "=" + outputs[0]
+	}
+	return fmt.Errorf("--format: shipcheck names the format and its file together, and takes several: write %s", want)
+}
+
+// writable checks that a report can be written at name: an existing file
+// or device is opened for writing (and left as it is), a new file's folder
+// must exist and take a new file.
+func writable(name string) error {
+	if fi, err := os.Stat(name); err == nil {
+		if fi.IsDir() {
+			return errors.New("it is a folder")
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	dir := filepath.Dir(name)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("no folder %s", dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".check-")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// encoderOptions: the table fits the terminal on standard output (its
+// width, or COLUMNS), in colour there unless NO_COLOR.
+func (f *reportFlags) encoderOptions(e *env, file string) report.Options {
+	o := report.Options{SpecVersion: f.specVersion}
+	if file != "" {
+		return o
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
+		o.Width = c
+	} else if fd, ok := e.stdout.(*os.File); ok && isTerminal(fd) {
+		if w, _, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 {
+			o.Width = w
+		}
+	}
+	o.Color = colorFor(e.stdout)
+	return o
+}
+
+// write encodes the report once per output; a per-deployment format with
+// several deployments is written once per deployment (bom.json becomes
+// bom.<deployment>.json).
+func (f *reportFlags) write(e *env, specs []reportOutput, r *report.Report) error {
+	for _, s := range specs {
+		o := f.encoderOptions(e, s.File)
+		if s.Format.PerDeployment && len(r.Deployments) > 1 {
+			if s.File == "" {
+				return fmt.Errorf("--output %s: with several deployments, give a file (one is written per deployment)", s.Format.Name)
+			}
+			for i, d := range r.Deployments {
+				if err := writeTo(e.stdout, report.FileFor(s.File, d.Name), s.Format, r.One(i), o); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := writeTo(e.stdout, s.File, s.Format, r, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTo(stdout io.Writer, file string, ff report.Format, r *report.Report, o report.Options) error {
+	enc := func(w io.Writer) error { return ff.Encode(w, r, o) }
+	if file == "" {
+		if err := enc(stdout); err != nil {
+			return fmt.Errorf("write %s: %w", ff.Name, err)
+		}
+		return nil
+	}
+	if err := writeFileAtomic(file, enc); err != nil {
+		return fmt.Errorf("write %s to %s: %w", ff.Name, file, err)
+	}
+	return nil
+}
+
+// finish prints the report's notes, writes its outputs and returns the
+// exit: 1 when findings fail the gate, 2 when an artifact was read only in
+// part (unless allowed) or an output could not be written.
+func (f *reportFlags) finish(e *env, specs []reportOutput, r *report.Report, allowPartial bool) error {
+	for _, n := range report.Notes(r) {
+		fmt.Fprintf(e.stderr, "shipcheck: note: %s\n", n)
+	}
+	if err := f.write(e, specs, r); err != nil {
+		return &exitError{code: exitIncomplete, err: err}
+	}
+	code := exitClean
+	if r.Failing > 0 {
+		code = exitFindings
+		if !e.quiet {
+			fmt.Fprintf(e.stderr, "shipcheck: %d finding(s) fail the gate (%s)\n", r.Failing, r.Gate.Describe(r.Kind))
+		}
+	}
+	return reportProblems(e, r.Problems(), allowPartial, code)
+}
+
+// gateFlags decide the exit code from findings.
+type gateFlags struct {
+	failOn, unknownAs string
+	goReach           string
+	secrets           bool // a first-party secret fails
+	thirdParty        bool // any secret fails
+}
+
+func (g *gateFlags) register(cmd *cobra.Command, vulns, secrets bool) {
+	fs := cmd.Flags()
+	if vulns {
+		fs.StringVar(&g.failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: critical, high, medium, low, none (any finding), or never (report only, exit 0 with findings)")
+		fs.StringVar(&g.unknownAs, "unknown-severity", "high", "the severity an advisory with none counts as for --fail-on")
+		fs.StringVar(&g.goReach, "go-reachability", "on", "on: analyse Go binaries with govulncheck and count only Go findings whose vulnerable code is in the binary; off: module level")
+		levels := cobra.FixedCompletions([]string{"critical", "high", "medium", "low", "none"}, cobra.ShellCompDirectiveNoFileComp)
+		cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(report.FailOnValues, cobra.ShellCompDirectiveNoFileComp))
+		cmd.RegisterFlagCompletionFunc("unknown-severity", levels)
+		cmd.RegisterFlagCompletionFunc("go-reachability", cobra.FixedCompletions([]string{"on", "off"}, cobra.ShellCompDirectiveNoFileComp))
+	} else {
+		g.failOn, g.unknownAs, g.goReach = "high", "high", "on"
+		fs.StringVar(&g.failOn, "fail-on", "secrets", "secrets: a secret that counts fails (exit 1); never: report only")
+		cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"secrets", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	}
+	if secrets {
+		if vulns {
+			fs.BoolVar(&g.secrets, "fail-on-secrets", true, "a first-party secret fails the gate")
+		} else {
+			g.secrets = true
+		}
+		fs.BoolVar(&g.thirdParty, "fail-on-third-party-secrets", false, "secrets inside installed third-party packages fail the gate too")
+	}
+}
+
+// gate reads the gate's flags, and whether Go binaries are analysed.
+func (g *gateFlags) gate() (report.Gate, bool, error) {
+	gt := report.Gate{Secrets: g.secrets, ThirdPartySecrets: g.thirdParty}
+	failOn := g.failOn
+	if failOn == "secrets" {
+		failOn = "high"
+	}
+	var err error
+	if gt.FailOn, gt.Never, err = report.ParseFailOn(failOn); err != nil {
+		return gt, false, fmt.Errorf("--fail-on: %w", err)
+	}
+	unk, err := vuln.ParseLevel(g.unknownAs)
+	if err != nil || unk == vuln.Unknown {
+		return gt, false, fmt.Errorf("--unknown-severity: %q is not one of critical, high, medium, low, none", g.unknownAs)
+	}
+	gt.UnknownAs = unk
+	switch g.goReach {
+	case "on":
+		return gt, true, nil
+	case "off":
+		return gt, false, nil
+	}
+	return gt, false, fmt.Errorf("--go-reachability: %q is not on or off", g.goReach)
+}
+
+// buildTime returns the timestamp to write and whether output must be
+// deterministic: SOURCE_DATE_EPOCH (reproducible-builds.org) sets both.
+func buildTime(deterministic bool) (time.Time, bool, error) {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
+		}
+		return time.Unix(n, 0).UTC(), true, nil
+	}
+	if deterministic {
+		return time.Unix(0, 0).UTC(), true, nil
+	}
+	return time.Time{}, false, nil
+}
+
+// progressEach starts a progress display for each target.
+func progressEach(e *env, p *shipcheck.Progress) func(t shipcheck.Target) func() {
+	return func(t shipcheck.Target) func() {
+		name := t.Name
+		if name == "" {
+			name = t.Artifact
+		}
+		e.log.Info("scanning", "deployment", archive.Printable(name), "artifact", archive.Printable(t.Artifact), "layers", len(t.Layers))
+		d := startProgress(e, p, name)
+		return d.Stop
+	}
+}
+
+// age says a duration the way people read an age.
+func age(d time.Duration) string { return report.Age(d) }
