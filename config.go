@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
 )
@@ -89,3 +90,103 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// Decide reads what the team decided into the options: the configuration
+// file's ignore and allow rules and internal packages (configFile "" reads
+// .shipcheck.yaml in the working folder, if any), VEX documents, and the
+// secrets' fingerprints of an earlier JSON report (a file that is not one
+// is an error).
+func (o *ScanOptions) Decide(configFile string, vexPaths []string, baseline string) error {
+	cfg, err := LoadConfig(configFile)
+	if err != nil {
+		return err
+	}
+	if o.VEX, err = readVEX(vexPaths); err != nil {
+		return err
+	}
+	if o.Baseline, err = readBaseline(baseline); err != nil {
+		return err
+	}
+	o.Ignores, o.SecretIgnores, o.SecretAllows, o.Internal = cfg.Ignore, cfg.Secrets.Ignore, cfg.Secrets.Allow, cfg.Secrets.Internal
+	return nil
+}
+
+// readVEX reads VEX documents (OpenVEX, CycloneDX).
+func readVEX(paths []string) ([]vuln.VEXStatement, error) {
+	var out []vuln.VEXStatement
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("--vex: %w", err)
+		}
+		st, err := vuln.ReadVEX(f, p)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("--vex: %w", err)
+		}
+		out = append(out, st...)
+	}
+	return out, nil
+}
+
+// readBaseline reads the secrets' fingerprints of an earlier JSON report;
+// a file that is not one is an error.
+func readBaseline(path string) (map[string]bool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	defer f.Close()
+	fps, err := report.Fingerprints(f)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline %s: %w (give an earlier --output json of scan, secrets or diff)", path, err)
+	}
+	return fps, nil
+}
+
+// ExampleConfig is a commented .shipcheck.yaml (what `shipcheck config
+// init` writes): every key, with what it does.
+const ExampleConfig = `# shipcheck configuration: .shipcheck.yaml in the folder shipcheck runs in
+# (or --config FILE, or SHIPCHECK_CONFIG). Flags override these values, and
+# SHIPCHECK_* environment variables (SHIPCHECK_FAIL_ON=critical) override them too.
+
+# Defaults for command-line flags, by flag name.
+defaults:
+  # fail-on: high                # exit 1 on a vulnerability at or above this: critical, high, medium, low, none
+  # unknown-severity: high       # what an advisory without a severity counts as
+  # fail-on-secrets: true        # a first-party secret fails the gate
+  # fail-on-third-party-secrets: false
+  # go-reachability: "on"        # count Go findings only where the vulnerable code is in the binary
+  # offline: true                # never use the network: the advisory database must exist
+  # db: .cache/shipcheck         # where the advisory database lives (CI can cache this folder)
+  # output:                      # reports written by every run
+  #   - table
+  #   - sarif=shipcheck.sarif
+  #   - cyclonedx-json=bom.json
+
+# Advisories the team has decided about. Each needs a reason; after its
+# expiry date the finding counts again.
+ignore:
+  # - id: GHSA-xxxx-xxxx-xxxx    # or the CVE, or any alias
+  #   component: lodash          # optional: only for this package
+  #   reason: the vulnerable function is never called with user input
+  #   expires: 2027-06-30
+
+secrets:
+  # Findings the team has decided about, by the fingerprint reports give.
+  ignore:
+    # - fingerprint: sc1:0123456789abcdef0123456789abcdef
+    #   reason: test key for the local emulator, not valid anywhere
+    #   expires: 2027-01-31
+  # Places where secrets are expected (a glob on the runtime path: * within a
+  # folder, ** across folders), optionally for one rule.
+  allow:
+    # - path: /var/task/tests/fixtures/**
+    #   reason: fake credentials for the unit tests
+    # - path: /var/task/docs/*.md
+    #   rule: generic-api-key
+    #   reason: examples in the documentation
+`

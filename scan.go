@@ -754,3 +754,32 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 	opt.Progress.setStage("done")
 	return d, nil
 }
+
+// ParseTargets reads deployments written FUNCTION[,LAYER...] (a path
+// with a comma in its name is taken whole); layers, the --layer flag,
+// apply only to a single one. An SBOM given as a deployment is matched as
+// an SBOM.
+func ParseTargets(args, layers []string) ([]Target, error) {
+	if len(args) > 1 && len(layers) > 0 {
+		return nil, errors.New("--layer applies to one deployment; with several, write each as FUNCTION,LAYER...")
+	}
+	var out []Target
+	for _, a := range args {
+		parts := strings.Split(a, ",")
+		if _, err := os.Stat(a); err == nil {
+			parts = []string{a} // a path with a comma in its name
+		}
+		for _, p := range parts {
+			if p == "" {
+				return nil, fmt.Errorf("deployment %q: an empty artifact name", a)
+			}
+		}
+		t := Target{Artifact: parts[0], Layers: append(parts[1:len(parts):len(parts)], layers...)}
+		t.SBOM = IsSBOM(t.Artifact)
+		if t.SBOM && len(t.Layers) > 0 {
+			return nil, fmt.Errorf("%s is an SBOM: layers apply to artifacts", t.Artifact)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

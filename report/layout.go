@@ -89,9 +89,11 @@ func truncate(s string, n int) string {
 // to min.
 type column struct {
 	head string
-	give int                          // 0: never shortened
-	min  int                          // narrowest it becomes
-	fit  func(s string, n int) string // shorten or truncate
+	// optional: left out when no row has anything in it but "-".
+	optional bool
+	give     int                          // 0: never shortened
+	min      int                          // narrowest it becomes
+	fit      func(s string, n int) string // shorten or truncate
 }
 
 // table writes rows under the columns' heads, padded into columns two
@@ -110,6 +112,23 @@ func (t *text) table(cols []column, rows [][]string) {
 			trimmed := make([][]string, len(rows))
 			for i, r := range rows {
 				trimmed[i] = r[1:]
+			}
+			rows = trimmed
+		}
+	}
+	for i := len(cols) - 1; i >= 0; i-- {
+		if !cols[i].optional {
+			continue
+		}
+		empty := true
+		for _, r := range rows {
+			empty = empty && (r[i] == "" || r[i] == "-")
+		}
+		if empty {
+			cols = append(cols[:i:i], cols[i+1:]...)
+			trimmed := make([][]string, len(rows))
+			for j, r := range rows {
+				trimmed[j] = append(r[:i:i], r[i+1:]...)
 			}
 			rows = trimmed
 		}
@@ -148,13 +167,21 @@ func (t *text) table(cols []column, rows [][]string) {
 			}
 		}
 	}
+	// A column given no room at all is left out, with its separator.
+	keep := make([]bool, len(cols))
+	for i := range cols {
+		keep[i] = ws[i] > 0
+	}
 	write := func(cells []string) {
 		var b strings.Builder
 		last := len(cells) - 1
-		for last > 0 && cells[last] == "" {
+		for last > 0 && (cells[last] == "" || !keep[last]) {
 			last--
 		}
 		for i := 0; i <= last; i++ {
+			if !keep[i] {
+				continue
+			}
 			c := cells[i]
 			if width(c) > ws[i] {
 				fit := cols[i].fit
@@ -168,7 +195,7 @@ func (t *text) table(cols []column, rows [][]string) {
 				b.WriteString(strings.Repeat(" ", ws[i]-width(c)+2))
 			}
 		}
-		s := b.String()
+		s := strings.TrimRight(b.String(), " ")
 		if t.width > 0 && width(s) > t.width {
 			s = truncate(s, t.width)
 		}

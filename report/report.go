@@ -125,7 +125,7 @@ type Problem struct {
 
 // String prints the problem on one line, naming the artifact and entry.
 func (p Problem) String() string {
-	return fmt.Sprintf("%s: %s", p.Origin.String(), p.Note)
+	return fmt.Sprintf("%s: %s", pr(p.Origin.String()), p.Note)
 }
 
 // ProblemOf records a problem of the walk.

@@ -212,8 +212,8 @@ var vulnColumns = []column{
 	{head: "PACKAGE", give: 4, min: 10, fit: shorten},
 	{head: "INSTALLED", give: 2, min: 7, fit: truncate},
 	{head: "FIXED", give: 2, min: 7, fit: truncate},
-	{head: "IN BINARY", give: 6, min: 6, fit: truncate},
-	{head: "WHERE", give: 8, min: 8, fit: shorten},
+	{head: "IN BINARY", optional: true, give: 6, min: 6, fit: truncate},
+	{head: "WHERE", give: 8, min: 12, fit: shorten},
 	{head: "SUMMARY", give: 9, min: 0, fit: truncate},
 }
 
@@ -326,11 +326,11 @@ func suppressedVulns(t *text, d *Deployment) {
 var secretColumns = []column{
 	{head: ""},
 	{head: "RULE", give: 3, min: 10, fit: truncate},
-	{head: "CONFIDENCE", give: 1, min: 4, fit: truncate},
-	{head: "WHERE", give: 8, min: 12, fit: shorten},
-	{head: "SECRET", give: 5, min: 6, fit: truncate},
+	{head: "CONFIDENCE", give: 4, min: 6, fit: truncate},
+	{head: "WHERE", give: 5, min: 16, fit: shorten},
+	{head: "SECRET", give: 8, min: 6, fit: truncate},
 	{head: "PARTY", give: 7, min: 5, fit: truncate},
-	{head: "FINGERPRINT", give: 2, min: 12, fit: truncate},
+	{head: "FINGERPRINT", give: 2, min: 20, fit: truncate},
 }
 
 // secretRow is a finding's cells; the first is left to the caller.

@@ -127,49 +127,6 @@ func setFlag(f *pflag.Flag, vals []string) error {
 	return nil
 }
 
-// exampleConfig is what `config init` writes.
-const exampleConfig = `# shipcheck configuration: .shipcheck.yaml in the folder shipcheck runs in
-# (or --config FILE, or SHIPCHECK_CONFIG). Flags override these values, and
-# SHIPCHECK_* environment variables (SHIPCHECK_FAIL_ON=critical) override them too.
-
-# Defaults for command-line flags, by flag name.
-defaults:
-  # fail-on: high                # exit 1 on a vulnerability at or above this: critical, high, medium, low, none
-  # unknown-severity: high       # what an advisory without a severity counts as
-  # fail-on-secrets: true        # a first-party secret fails the gate
-  # fail-on-third-party-secrets: false
-  # go-reachability: "on"        # count Go findings only where the vulnerable code is in the binary
-  # offline: true                # never use the network: the advisory database must exist
-  # db: .cache/shipcheck         # where the advisory database lives (CI can cache this folder)
-  # output:                      # reports written by every run
-  #   - table
-  #   - sarif=shipcheck.sarif
-  #   - cyclonedx-json=bom.json
-
-# Advisories the team has decided about. Each needs a reason; after its
-# expiry date the finding counts again.
-ignore:
-  # - id: GHSA-xxxx-xxxx-xxxx    # or the CVE, or any alias
-  #   component: lodash          # optional: only for this package
-  #   reason: the vulnerable function is never called with user input
-  #   expires: 2027-06-30
-
-secrets:
-  # Findings the team has decided about, by the fingerprint reports give.
-  ignore:
-    # - fingerprint: sc1:0123456789abcdef0123456789abcdef
-    #   reason: test key for the local emulator, not valid anywhere
-    #   expires: 2027-01-31
-  # Places where secrets are expected (a glob on the runtime path: * within a
-  # folder, ** across folders), optionally for one rule.
-  allow:
-    # - path: /var/task/tests/fixtures/**
-    #   reason: fake credentials for the unit tests
-    # - path: /var/task/docs/*.md
-    #   rule: generic-api-key
-    #   reason: examples in the documentation
-`
-
 func newConfigCmd(e *env) *cobra.Command {
 	cfg := &cobra.Command{
 		Use:   "config",
@@ -202,7 +159,7 @@ commas), then the file.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			if _, err := f.WriteString(exampleConfig); err != nil {
+			if _, err := f.WriteString(shipcheck.ExampleConfig); err != nil {
 				f.Close()
 				return &exitError{code: exitIncomplete, err: err}
 			}

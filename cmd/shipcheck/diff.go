@@ -53,11 +53,11 @@ first-party secret. Ignores and VEX statements apply to both sides.
 			if err != nil {
 				return usageErr(err)
 			}
-			old, err := parseDeployments(args[:1], oldLayers)
+			old, err := shipcheck.ParseTargets(args[:1], oldLayers)
 			if err != nil {
 				return usageErr(err)
 			}
-			new, err := parseDeployments(args[1:], af.layers)
+			new, err := shipcheck.ParseTargets(args[1:], af.layers)
 			if err != nil {
 				return usageErr(err)
 			}

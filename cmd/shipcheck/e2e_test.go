@@ -14,6 +14,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/report"
 )
 
@@ -268,11 +269,11 @@ func TestScanOutputs(t *testing.T) {
 	}
 }
 
-func TestParseDeployments(t *testing.T) {
+func TestParseTargets(t *testing.T) {
 	dir := t.TempDir()
 	comma := filepath.Join(dir, "fn,v2.zip")
 	os.WriteFile(comma, []byte("x"), 0o644)
-	deps, err := parseDeployments([]string{"a/fn.zip,l1.zip,l2.zip", "b/fn.zip", comma}, nil)
+	deps, err := shipcheck.ParseTargets([]string{"a/fn.zip,l1.zip,l2.zip", "b/fn.zip", comma}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,10 +282,10 @@ func TestParseDeployments(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if _, err := parseDeployments([]string{"a.zip", "b.zip"}, []string{"l.zip"}); err == nil {
+	if _, err := shipcheck.ParseTargets([]string{"a.zip", "b.zip"}, []string{"l.zip"}); err == nil {
 		t.Error("--layer with several deployments accepted")
 	}
-	if _, err := parseDeployments([]string{"a.zip,,l.zip"}, nil); err == nil {
+	if _, err := shipcheck.ParseTargets([]string{"a.zip,,l.zip"}, nil); err == nil {
 		t.Error("an empty name accepted")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -100,7 +99,7 @@ func (f *reportFlags) specs() ([]reportOutput, error) {
 		}
 		if file == "" {
 			stdout++
-		} else if err := writable(file); err != nil {
+		} else if err := report.Writable(file); err != nil {
 			return nil, fmt.Errorf("--output %s: cannot write %s: %w", v, file, err)
 		}
 		out = append(out, reportOutput{Format: ff, File: file})
@@ -121,36 +120,6 @@ func formatHint(format string, outputs []string) error {
 		want = "--output " + format + "=" + outputs[0]
 	}
 	return fmt.Errorf("--format: shipcheck names the format and its file together, and takes several: write %s", want)
-}
-
-// writable checks that a report can be written at name: an existing file
-// or device is opened for writing (and left as it is), a new file's folder
-// must exist and take a new file.
-func writable(name string) error {
-	if fi, err := os.Stat(name); err == nil {
-		if fi.IsDir() {
-			return errors.New("it is a folder")
-		}
-		f, err := os.OpenFile(name, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		return f.Close()
-	}
-	dir := filepath.Dir(name)
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("no folder %s", dir)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder", dir)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".check-")
-	if err != nil {
-		return err
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // encoderOptions: the table fits the terminal on standard output (its
@@ -203,7 +172,7 @@ func writeTo(stdout io.Writer, file string, ff report.Format, r *report.Report, 
 		}
 		return nil
 	}
-	if err := writeFileAtomic(file, enc); err != nil {
+	if err := report.WriteFile(file, enc); err != nil {
 		return fmt.Errorf("write %s to %s: %w", ff.Name, file, err)
 	}
 	return nil

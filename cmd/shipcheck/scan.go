@@ -2,17 +2,14 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/report"
-	"github.com/shipcheck/shipcheck/vuln"
 )
 
 func newScanCmd(e *env) *cobra.Command {
@@ -73,7 +70,7 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 			if err != nil {
 				return usageErr(err)
 			}
-			targets, err := parseDeployments(args, af.layers)
+			targets, err := shipcheck.ParseTargets(args, af.layers)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -113,60 +110,24 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 	return cmd
 }
 
-// commonOptions reads what every report command shares: the configuration
-// file's ignores, VEX documents, the baseline, the secret scan's policy.
+// commonOptions reads what every report command shares: the decisions
+// (configuration, VEX, baseline), the secret scan's policy, the time.
 func commonOptions(rf reportFlags, sf *secretScanFlags, vexs []string, baseline string) (shipcheck.ScanOptions, error) {
 	var so shipcheck.ScanOptions
-	cfg, err := shipcheck.LoadConfig(rf.configFile)
-	if err != nil {
+	if err := so.Decide(rf.configFile, vexs, baseline); err != nil {
 		return so, err
 	}
-	if so.VEX, err = readVEX(vexs); err != nil {
-		return so, err
-	}
-	if so.Baseline, err = readBaseline(baseline); err != nil {
-		return so, err
-	}
+	var err error
 	if sf != nil {
 		if so.ThirdParty, so.CacheDir, err = sf.options(); err != nil {
 			return so, err
 		}
 	}
-	so.Ignores, so.SecretIgnores, so.SecretAllows, so.Internal = cfg.Ignore, cfg.Secrets.Ignore, cfg.Secrets.Allow, cfg.Secrets.Internal
-	ts, det, err := buildTime(false)
-	if err != nil {
+	if so.Time, so.Deterministic, err = buildTime(false); err != nil {
 		return so, err
 	}
-	so.Time, so.Deterministic, so.ToolVersion = ts, det, version()
+	so.ToolVersion = version()
 	return so, nil
-}
-
-// parseDeployments reads FUNCTION[,LAYER...] arguments; --layer applies
-// only to a single one. A vuln-style SBOM given as a deployment is matched
-// as an SBOM.
-func parseDeployments(args, layers []string) ([]shipcheck.Target, error) {
-	if len(args) > 1 && len(layers) > 0 {
-		return nil, errors.New("--layer applies to one deployment; with several, write each as FUNCTION,LAYER...")
-	}
-	var out []shipcheck.Target
-	for _, a := range args {
-		parts := strings.Split(a, ",")
-		if _, err := os.Stat(a); err == nil {
-			parts = []string{a} // a path with a comma in its name
-		}
-		for _, p := range parts {
-			if p == "" {
-				return nil, fmt.Errorf("deployment %q: an empty artifact name", a)
-			}
-		}
-		t := shipcheck.Target{Artifact: parts[0], Layers: append(parts[1:len(parts):len(parts)], layers...)}
-		t.SBOM = shipcheck.IsSBOM(t.Artifact)
-		if t.SBOM && len(t.Layers) > 0 {
-			return nil, fmt.Errorf("%s is an SBOM: layers apply to artifacts", t.Artifact)
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }
 
 // colorFor: colour only on a terminal, and never with NO_COLOR set
@@ -188,39 +149,3 @@ const (
 )
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-
-// readVEX reads VEX documents (OpenVEX, CycloneDX).
-func readVEX(paths []string) ([]vuln.VEXStatement, error) {
-	var out []vuln.VEXStatement
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("--vex: %w", err)
-		}
-		st, err := vuln.ReadVEX(f, p)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("--vex: %w", err)
-		}
-		out = append(out, st...)
-	}
-	return out, nil
-}
-
-// readBaseline reads the secrets' fingerprints of an earlier JSON report;
-// a file that is not one is an error.
-func readBaseline(path string) (map[string]bool, error) {
-	if path == "" {
-		return nil, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--baseline: %w", err)
-	}
-	defer f.Close()
-	fps, err := report.Fingerprints(f)
-	if err != nil {
-		return nil, fmt.Errorf("--baseline %s: %w (give an earlier --output json of scan, secrets or diff)", path, err)
-	}
-	return fps, nil
-}

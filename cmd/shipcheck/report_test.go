@@ -1,0 +1,127 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTableFitsColumns: with COLUMNS=80, no line of scan's table is wider
+// than 80, on the examples and on every corpus artifact.
+func TestTableFitsColumns(t *testing.T) {
+	arts, _ := filepath.Glob(filepath.Join(examples, "*"))
+	shared := os.Getenv("SHIPCHECK_SHARED")
+	if shared == "" {
+		shared = filepath.Join("..", "..", "..", "shared")
+	}
+	if more, _ := filepath.Glob(filepath.Join(shared, "corpus", "*.*")); len(more) > 0 {
+		for _, m := range more {
+			if strings.HasSuffix(m, ".zip") || strings.HasSuffix(m, ".tar") {
+				arts = append(arts, m)
+			}
+		}
+	} else {
+		t.Log("the shared corpus is not beside the checkout: the examples only")
+	}
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	for i, a := range arts {
+		arts[i] = abs(t, a)
+	}
+	t.Setenv("COLUMNS", "80")
+	for _, a := range arts {
+		code, stdout, stderr := run(t, nil, "scan", a, "--advisories", osv, "--allow-partial", "--no-cache")
+		if code == 2 {
+			t.Errorf("%s: exit 2: %s", a, stderr)
+			continue
+		}
+		for i, l := range strings.Split(stdout, "\n") {
+			if n := len([]rune(l)); n > 80 {
+				t.Errorf("%s: line %d is %d wide: %q", filepath.Base(a), i+1, n, l)
+			}
+		}
+	}
+}
+
+// TestBaselineFromScanJSON: scan's own JSON report is a baseline for scan
+// and secrets; a file that is not a report is an error, never ignored.
+func TestBaselineFromScanJSON(t *testing.T) {
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	base := filepath.Join(t.TempDir(), "base.json")
+	if code, _, stderr := run(t, nil, "scan", fn, "--advisories", osv, "--output", "json="+base); code != 1 {
+		t.Fatalf("first scan: exit %d, want 1 (first-party secrets): %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, nil, "scan", fn, "--advisories", osv, "--baseline", base)
+	if code != 0 || !strings.Contains(stdout, "already in the baseline") {
+		t.Errorf("scan --baseline scan.json: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, nil, "secrets", fn, "--baseline", base)
+	if code != 0 || !strings.Contains(stdout, "already in the baseline") {
+		t.Errorf("secrets --baseline scan.json: exit %d\n%s%s", code, stdout, stderr)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.json")
+	os.WriteFile(junk, []byte(`{"foo":1}`), 0o644)
+	for _, cmd := range []string{"scan", "secrets"} {
+		args := []string{cmd, fn, "--baseline", junk}
+		if cmd == "scan" {
+			args = append(args, "--advisories", osv)
+		}
+		code, _, stderr := run(t, nil, args...)
+		if code != 2 || !strings.Contains(stderr, junk) || !strings.Contains(stderr, "not a shipcheck JSON report") {
+			t.Errorf("%s --baseline junk: exit %d: %s", cmd, code, stderr)
+		}
+	}
+}
+
+// TestReportOnly: --fail-on never lists the findings and exits 0.
+func TestReportOnly(t *testing.T) {
+	fn := abs(t, filepath.Join(testdata, "secrets", "fn"))
+	orders := abs(t, filepath.Join(examples, "orders-api.zip"))
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	for _, args := range [][]string{
+		{"scan", fn, orders, "--advisories", osv},
+		{"vuln", orders, "--advisories", osv, "--fail-on", "none"},
+		{"secrets", fn},
+	} {
+		if code, _, _ := run(t, nil, args...); code != 1 {
+			t.Fatalf("%v: exit %d, want 1 before --fail-on never", args, code)
+		}
+		args = append(args, "--fail-on", "never")
+		code, stdout, stderr := run(t, nil, args...)
+		if code != 0 || !strings.Contains(stdout, "sc1:") && !strings.Contains(stdout, "NSWG-ECO-516") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestOutputFlags: format names in any case; --format and -f say what to
+// write instead; an output that cannot be written fails before the scan,
+// naming the path as given.
+func TestOutputFlags(t *testing.T) {
+	orders := abs(t, filepath.Join(examples, "orders-api.zip"))
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	if code, stdout, stderr := run(t, nil, "vuln", orders, "--advisories", osv, "--output", "JSON"); code != 0 || !strings.Contains(stdout, `"kind": "vuln"`) {
+		t.Errorf("--output JSON: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "json"}, "write --output json"},
+		{[]string{"-f", "sarif", "-o", "r.sarif"}, "write --output sarif=r.sarif"},
+		{[]string{"--output", "yaml"}, `unknown format "yaml"`},
+		{[]string{"--output", "spdx"}, "spdx-json?"},
+		{[]string{"--output", "json=/no/such/folder/r.json"}, "cannot write /no/such/folder/r.json"},
+	} {
+		args := append([]string{"vuln", "missing.zip", "--advisories", osv}, c.args...)
+		code, _, stderr := run(t, nil, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "missing.zip") {
+			t.Errorf("%v: exit %d, want 2 with %q before the artifact is opened: %s", c.args, code, c.want, stderr)
+		}
+	}
+	// sbom has no sarif: the error says which formats it has.
+	if code, _, stderr := run(t, nil, "sbom", orders, "--output", "sarif"); code != 2 || !strings.Contains(stderr, "not an output of sbom") {
+		t.Errorf("sbom --output sarif: exit %d: %s", code, stderr)
+	}
+}
