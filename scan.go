@@ -65,6 +65,10 @@ type collectOptions struct {
 type Progress struct {
 	Files atomic.Int64 // files handed to the analysers
 	Bytes atomic.Int64 // their size
+	// Walk counts every file the walk hands out (archives and links
+	// too) against the total known so far: 0 until the artifact is
+	// opened, then its files, growing as nested archives are opened.
+	Walk  packaging.WalkProgress
 	stage atomic.Value // string
 }
 
@@ -81,6 +85,14 @@ func (p *Progress) setStage(s string) {
 	if p != nil {
 		p.stage.Store(s)
 	}
+}
+
+// walk is what the walk keeps up to date, nil without a Progress.
+func (p *Progress) walk() *packaging.WalkProgress {
+	if p == nil {
+		return nil
+	}
+	return &p.Walk
 }
 
 func (p *Progress) file(size int64) {
@@ -124,7 +136,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		out    collected
 	)
 	parties := &secrets.Parties{Policy: co.thirdParty, Internal: co.internal, FS: v, Owners: &owners}
-	walkOpt := packaging.WalkOptions{}
+	walkOpt := packaging.WalkOptions{Progress: opt.Progress.walk()}
 	if co.secrets != nil {
 		// The manifests that say whose the other files are go first.
 		walkOpt.Early = secrets.Early

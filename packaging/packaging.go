@@ -250,7 +250,7 @@ func (v *View) openArtifact(ctx context.Context, p string, opt Options) (*opened
 	wrap := func(err error) error { return fmt.Errorf("open %s: %w", p, err) }
 	switch {
 	case fi.IsDir():
-		x, err := dir.Open(p, v.sh.budget)
+		x, err := dir.Open(ctx, p, v.sh.budget)
 		if err != nil {
 			return nil, wrap(err)
 		}

@@ -78,9 +78,15 @@ func openTar(ctx context.Context, v *View, a *opened, r io.ReaderAt, size int64,
 }
 
 // openCompressed decompresses a gzip or zstd file once, into memory or a
-// spill file, and reads the tar it must hold.
-func openCompressed(ctx context.Context, v *View, a *opened, r io.ReaderAt, size int64, opt Options) error {
-	in := &archive.CountingReader{R: io.NewSectionReader(r, 0, size)}
+// spill file, and reads the tar it must hold. It stops soon after ctx is
+// done, with ctx's error.
+func openCompressed(ctx context.Context, v *View, a *opened, r io.ReaderAt, size int64, opt Options) (err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err() // cut short, not corrupt
+		}
+	}()
+	in := &archive.CountingReader{R: archive.ContextReader{Ctx: ctx, R: io.NewSectionReader(r, 0, size)}}
 	var dec io.Reader
 	head := make([]byte, 4)
 	r.ReadAt(head, 0)

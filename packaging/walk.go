@@ -33,6 +33,33 @@ type WalkOptions struct {
 	// early one is done. Manifests that say whose the other files are
 	// (an application's package.json, a wheel's RECORD) go early.
 	Early func(path string) bool
+	// Progress, when set, counts the walk's files as it goes.
+	Progress *WalkProgress
+}
+
+// WalkProgress counts the files of walks, for a display: written by the
+// walks, read by anyone at any time. Every format is indexed when the view
+// is opened (a zip's central directory, a tar read through once, a folder
+// listed), so the total is known from the walk's start; it grows as nested
+// archives are opened and their entries join the walk. Walks sharing one
+// WalkProgress add up.
+type WalkProgress struct {
+	// Total is the number of files the walks hand out, as far as known.
+	Total atomic.Int64
+	// Done is how many of them fn has returned from.
+	Done atomic.Int64
+}
+
+func (p *WalkProgress) add(n int) {
+	if p != nil {
+		p.Total.Add(int64(n))
+	}
+}
+
+func (p *WalkProgress) done() {
+	if p != nil {
+		p.Done.Add(1)
+	}
 }
 
 // Walk hands every file of the view to fn once: every entry that is not a
@@ -50,7 +77,7 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible)}
+	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible), progress: opt.Progress}
 	if opt.Early != nil {
 		var early, rest []fileRef
 		for _, r := range w.topRefs {
@@ -65,6 +92,7 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	}
 	w.cond = sync.NewCond(&w.mu)
 	w.pending = len(w.topRefs)
+	w.progress.add(len(w.topRefs))
 	g, ctx := errgroup.WithContext(ctx)
 	stop := context.AfterFunc(ctx, w.cancel)
 	defer stop()
@@ -84,6 +112,7 @@ type walker struct {
 	noNested bool
 	top      *View
 	topRefs  []fileRef // the artifact's own files, taken in order
+	progress *WalkProgress
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -119,6 +148,7 @@ func (w *walker) push(v *View, owner *nestedRef, refs []fileRef, early bool) {
 		w.earlyLeft += len(refs)
 	}
 	w.pending += len(refs)
+	w.progress.add(len(refs))
 	w.cond.Broadcast()
 }
 
@@ -191,6 +221,7 @@ func (w *walker) work(ctx context.Context) error {
 			return ctx.Err()
 		}
 		err := w.visit(ctx, t)
+		w.progress.done()
 		w.done(t)
 		if err != nil {
 			w.cancel()

@@ -171,13 +171,20 @@ type stored struct {
 // a temporary file in dir and renamed over the previous one only once
 // complete, so an interrupted build leaves the previous database usable.
 func Build(ctx context.Context, dir, source string, exports []Export) (Info, error) {
+	return build(ctx, dir, source, exports, nil)
+}
+
+// build is Build keeping p (if set) up to date.
+func build(ctx context.Context, dir, source string, exports []Export, p *BuildProgress) (Info, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Info{}, err
 	}
-	recs, err := readExports(ctx, exports)
+	p.setStage(StageIndexing)
+	recs, err := readExports(ctx, exports, p)
 	if err != nil {
 		return Info{}, err
 	}
+	p.setStage(StageWriting)
 	tmp, err := os.CreateTemp(dir, DBFile+".tmp-")
 	if err != nil {
 		return Info{}, err
@@ -300,16 +307,37 @@ func compact(src *bolt.DB, dst string) error {
 // readExports reads every record of the exports, in parallel, keeping the
 // latest "modified" of an id found twice (an advisory naming two ecosystems
 // is in both exports).
-func readExports(ctx context.Context, exports []Export) ([]*stored, error) {
+func readExports(ctx context.Context, exports []Export, p *BuildProgress) ([]*stored, error) {
 	var (
 		mu   sync.Mutex
 		byID = map[string]*stored{}
 	)
+	// Every zip's central directory first: the records to read are known
+	// before the first is read.
+	zrs := make([]*zip.Reader, len(exports))
+	for i, ex := range exports {
+		if ex.JSON != nil {
+			p.total(1)
+			continue
+		}
+		zr, err := zip.NewReader(ex.R, ex.Size)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: not a zip of OSV records: %v", ex.Name, err)
+		}
+		zrs[i] = zr
+		n := 0
+		for _, f := range zr.File {
+			if isRecord(f) {
+				n++
+			}
+		}
+		p.total(int64(n))
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
 	defer enc.Close()
-	for _, ex := range exports {
+	for i, ex := range exports {
 		if ex.JSON != nil {
 			s, err := prepare(ex.JSON, enc)
 			if err != nil {
@@ -320,14 +348,11 @@ func readExports(ctx context.Context, exports []Export) ([]*stored, error) {
 					byID[s.id] = s
 				}
 			}
+			p.records(1)
 			continue
 		}
-		zr, err := zip.NewReader(ex.R, ex.Size)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: not a zip of OSV records: %v", ex.Name, err)
-		}
-		for _, f := range zr.File {
-			if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {
+		for _, f := range zrs[i].File {
+			if !isRecord(f) {
 				continue
 			}
 			g.Go(func() error {
@@ -347,6 +372,7 @@ func readExports(ctx context.Context, exports []Export) ([]*stored, error) {
 				if err != nil {
 					return fmt.Errorf("read %s!%s: %w", ex.Name, f.Name, err)
 				}
+				p.records(1)
 				if s == nil {
 					return nil
 				}
@@ -368,6 +394,11 @@ func readExports(ctx context.Context, exports []Export) ([]*stored, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out, nil
+}
+
+// isRecord reports whether a zip entry of an export is an OSV record.
+func isRecord(f *zip.File) bool {
+	return !f.FileInfo().IsDir() && strings.HasSuffix(f.Name, ".json")
 }
 
 // prepare reads the indexed fields of a record and compresses it.
@@ -418,13 +449,24 @@ func contains(l []string, s string) bool {
 // folder holding <Ecosystem>/all.zip (any .zip below it is read, and any
 // .json record, as the exports unpack to).
 func Import(ctx context.Context, dir, path string) (Info, error) {
+	return ImportWith(ctx, dir, path, ImportOptions{})
+}
+
+// ImportOptions tune ImportWith.
+type ImportOptions struct {
+	// Progress, when set, is kept up to date as the records are indexed.
+	Progress *BuildProgress
+}
+
+// ImportWith is Import with options.
+func ImportWith(ctx context.Context, dir, path string, opt ImportOptions) (Info, error) {
 	exports, closeAll, err := openExports(path)
 	if err != nil {
 		return Info{}, err
 	}
 	defer closeAll()
 	abs, _ := filepath.Abs(path)
-	return Build(ctx, dir, abs, exports)
+	return build(ctx, dir, abs, exports, opt.Progress)
 }
 
 // openExports opens the zips at path.

@@ -32,6 +32,9 @@ type SourceOptions struct {
 	// system's).
 	TempDir string
 	Log     *slog.Logger
+	// Progress, when set, is kept up to date while Advisories are indexed
+	// or a missing database is built (unless Update.Progress is set).
+	Progress *BuildProgress
 }
 
 // OpenSource returns the source a run matches against and a function that
@@ -47,7 +50,7 @@ func OpenSource(ctx context.Context, opt SourceOptions) (Source, func(), error) 
 			return nil, nop, err
 		}
 		cleanup := func() { os.RemoveAll(tmp) }
-		if _, err := Import(ctx, tmp, opt.Advisories); err != nil {
+		if _, err := ImportWith(ctx, tmp, opt.Advisories, ImportOptions{Progress: opt.Progress}); err != nil {
 			cleanup()
 			return nil, nop, err
 		}
@@ -83,6 +86,9 @@ func OpenSource(ctx context.Context, opt SourceOptions) (Source, func(), error) 
 		}
 		if up.Log == nil {
 			up.Log = opt.Log
+		}
+		if up.Progress == nil {
+			up.Progress = opt.Progress
 		}
 		if _, uerr := Update(ctx, dir, up); uerr != nil {
 			return nil, nop, fmt.Errorf("no advisory database in %s, and building one failed: %w; build one from local exports with 'shipcheck db import PATH', or use --advisories PATH", dir, uerr)

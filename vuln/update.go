@@ -28,6 +28,9 @@ type UpdateOptions struct {
 	Ecosystems []string // default DefaultEcosystems
 	HTTP       *http.Client
 	Log        *slog.Logger
+	// Progress, when set, is kept up to date: exports downloaded, then
+	// records indexed.
+	Progress *BuildProgress
 }
 
 // Update downloads <base>/<Ecosystem>/all.zip for each ecosystem and builds
@@ -63,6 +66,9 @@ func Update(ctx context.Context, dir string, opt UpdateOptions) (Info, error) {
 			f.Close()
 		}
 	}()
+	p := opt.Progress
+	p.ecosystems(len(ecos))
+	p.setStage(StageDownloading)
 	for _, eco := range ecos {
 		u := base + "/" + url.PathEscape(eco) + "/all.zip"
 		f, err := os.CreateTemp(tmp, "all-*.zip")
@@ -71,24 +77,26 @@ func Update(ctx context.Context, dir string, opt UpdateOptions) (Info, error) {
 		}
 		files = append(files, f)
 		log.Info("downloading advisories", "ecosystem", eco, "url", u)
-		n, err := download(ctx, c, u, f)
+		n, err := download(ctx, c, u, f, p)
 		var se *StatusError
 		if errors.As(err, &se) && se.Code == http.StatusNotFound {
 			log.Warn("no advisories for this ecosystem at the base URL; skipped", "ecosystem", eco, "url", u)
+			p.ecosystemDone()
 			continue
 		}
 		if err != nil {
 			return Info{}, fmt.Errorf("download %s: %w", u, err)
 		}
+		p.ecosystemDone()
 		exports = append(exports, Export{Name: u, R: f, Size: n})
 	}
 	if len(exports) == 0 {
 		return Info{}, fmt.Errorf("no advisories found at %s for %s", base, strings.Join(ecos, ", "))
 	}
-	return Build(ctx, dir, base, exports)
+	return build(ctx, dir, base, exports, p)
 }
 
-func download(ctx context.Context, c *client, u string, f *os.File) (int64, error) {
+func download(ctx context.Context, c *client, u string, f *os.File, p *BuildProgress) (int64, error) {
 	resp, err := c.do(ctx, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u, nil) })
 	if err != nil {
 		return 0, err
@@ -100,7 +108,7 @@ func download(ctx context.Context, c *client, u string, f *os.File) (int64, erro
 	if err := f.Truncate(0); err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, resp.Body)
+	n, err := io.Copy(p.download(f), resp.Body)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrNetwork, err)
 	}

@@ -192,5 +192,5 @@ commas), then the file.`,
 		},
 	}
 	cfg.AddCommand(initCmd, check)
-	return cfg
+	return groupCmd(cfg)
 }

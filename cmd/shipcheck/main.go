@@ -6,14 +6,50 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stop := onSignals(cancel, os.Stderr)
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// onSignals cancels the run on the first SIGINT or SIGTERM, with the
+// signal as the cause (Run then exits 130 or 143), and ends the process at
+// once on a second one, for work slow to notice. stop stops listening:
+// a signal after it has its default effect.
+func onSignals(cancel context.CancelCauseFunc, stderr *os.File) (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var (
+		mu      sync.Mutex
+		stopped bool
+	)
+	go func() {
+		cancel(interrupt{<-ch})
+		sig := <-ch
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return // Run has returned, and said so
+		}
+		if isTerminal(stderr) {
+			fmt.Fprint(stderr, "\r\x1b[2K") // a progress line
+		}
+		fmt.Fprintln(stderr, "shipcheck: interrupted")
+		os.Exit(interrupt{sig}.code())
+	}()
+	return func() {
+		mu.Lock()
+		stopped = true
+		signal.Stop(ch)
+		mu.Unlock()
+	}
 }

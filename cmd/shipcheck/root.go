@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -18,13 +19,18 @@ const (
 	exitClean      = 0 // nothing at or above the threshold
 	exitFindings   = 1 // findings at or above the threshold
 	exitIncomplete = 2 // the work could not be completed
+	// exitInterrupted is for a run cut short (Ctrl-C), as shells report a
+	// process SIGINT ended: 128+2. A signal that cancels the run gives
+	// 128 plus its own number (143 for SIGTERM).
+	exitInterrupted = 130
 )
 
 const exitCodesHelp = `Exit codes:
-  0  clean: nothing at or above the threshold
-  1  findings at or above the threshold
-  2  the work could not be completed: an artifact could not be read (or was
-     read only in part, unless --allow-partial), bad usage, or an error`
+  0    clean: nothing at or above the threshold
+  1    findings at or above the threshold
+  2    the work could not be completed: an artifact could not be read (or was
+       read only in part, unless --allow-partial), bad usage, or an error
+  130  interrupted (Ctrl-C); 143 when terminated (SIGTERM)`
 
 // exitError carries an exit code through cobra.
 type exitError struct {
@@ -55,9 +61,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv}
 	root := newRootCmd(e)
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if ctx.Err() != nil {
+		// The run was cut short: whatever the command returned is the
+		// echo of the cancellation ("context canceled" under the names
+		// of the operations it stopped), not news, and what it wrote may
+		// be incomplete, so it neither passes nor fails the gate.
+		fmt.Fprintln(stderr, "shipcheck: interrupted")
+		return interruptedCode(ctx)
+	}
 	if err == nil {
 		return exitClean
 	}
@@ -71,10 +83,31 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Usage errors from cobra (unknown flag, wrong argument count) and
 	// failures of the work itself.
 	fmt.Fprintf(stderr, "shipcheck: %v\n", err)
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "shipcheck: interrupted")
-	}
 	return exitIncomplete
+}
+
+// interrupt is the cause of a context a signal cancelled (see main).
+type interrupt struct{ sig os.Signal }
+
+func (i interrupt) Error() string { return "interrupted by " + i.sig.String() }
+
+// code is the exit code for the signal: 128 plus its number, as shells
+// report a process a signal ended.
+func (i interrupt) code() int {
+	if s, ok := i.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitInterrupted
+}
+
+// interruptedCode is the exit code of a run whose context was cancelled:
+// that of the signal that cancelled it, else 130.
+func interruptedCode(ctx context.Context) int {
+	var i interrupt
+	if errors.As(context.Cause(ctx), &i) {
+		return i.code()
+	}
+	return exitInterrupted
 }
 
 func newRootCmd(e *env) *cobra.Command {
@@ -91,7 +124,15 @@ did anyone bake a credential into it.
 ` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// `shipcheck --version` prints what `shipcheck version` does
+		// (the flag is declared below, without cobra's -v).
+		Version: versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.HasSubCommands() {
+				// A group only prints its help: no configuration to
+				// read (a broken one must not hide the help).
+				return nil
+			}
 			if err := applyDefaults(cmd, e.lookupEnv); err != nil {
 				return usageErr(err)
 			}
@@ -103,6 +144,8 @@ did anyone bake a credential into it.
 			return nil
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print shipcheck's version (as 'shipcheck version' does)")
 	root.PersistentFlags().BoolVarP(&e.quiet, "quiet", "q", false, "print only errors on standard error")
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -119,7 +162,55 @@ did anyone bake a credential into it.
 		newConfigCmd(e),
 		newVersionCmd(e),
 	)
-	return root
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	// cobra's completion command, made now (it keeps the output writer it
+	// sees) so that it is a group like the others.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			groupCmd(c)
+		}
+	}
+	// A group runs only to print its help: its usage shows
+	// "shipcheck db [command]", not "shipcheck db [flags]" as well.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "Usage:{{if .Runnable}}", "Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
+	return groupCmd(root)
+}
+
+// groupCmd makes c, a command that only groups subcommands, take an
+// unknown subcommand as a usage error: exit 2 and one line naming it, with
+// cobra's suggestion, rather than what cobra does for a group with no Run
+// (the root says "unknown command" over several lines; any other group
+// prints its help and exits 0, so `shipcheck db updte` would pass in CI).
+// Args must be set for cobra to check them (with Args nil it falls back on
+// legacyArgs), and only a runnable command's Args are checked: hence the
+// RunE. Called with no argument, a group prints its help and exits 0, as
+// before: asking what a group holds is not an error (docker, kubectl and
+// gh do the same).
+func groupCmd(c *cobra.Command) *cobra.Command {
+	c.Args = unknownCommand
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	// cobra's default distance, which it fills in only for its own
+	// message: SuggestionsFor reads the field as it is.
+	c.SuggestionsMinimumDistance = 2
+	return c
+}
+
+// unknownCommand rejects any argument of a group: it names no subcommand.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		q := make([]string, len(s))
+		for i, n := range s {
+			q[i] = fmt.Sprintf("%q", n)
+		}
+		msg += "; did you mean " + strings.Join(q, " or ") + "?"
+	}
+	return usageErr(fmt.Errorf("%s (see '%s --help')", msg, cmd.CommandPath()))
 }
 
 func newLogger(w io.Writer, level string, quiet bool) (*slog.Logger, error) {

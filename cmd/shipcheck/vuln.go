@@ -149,7 +149,10 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 				return usageErr(err)
 			}
 			start := time.Now()
-			info, err := vuln.Update(cmd.Context(), d, vuln.UpdateOptions{BaseURL: base, Ecosystems: ecos, Log: e.log})
+			var prog vuln.BuildProgress
+			display := startBuildProgress(e, &prog, "advisory database")
+			info, err := vuln.Update(cmd.Context(), d, vuln.UpdateOptions{BaseURL: base, Ecosystems: ecos, Log: e.log, Progress: &prog})
+			display.Stop()
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
@@ -169,7 +172,10 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 				return usageErr(err)
 			}
 			start := time.Now()
-			info, err := vuln.Import(cmd.Context(), d, args[0])
+			var prog vuln.BuildProgress
+			display := startBuildProgress(e, &prog, args[0])
+			info, err := vuln.ImportWith(cmd.Context(), d, args[0], vuln.ImportOptions{Progress: &prog})
+			display.Stop()
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
@@ -196,7 +202,7 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 		},
 	}
 	db.AddCommand(update, importCmd, status)
-	return db
+	return groupCmd(db)
 }
 
 func printInfo(w io.Writer, info vuln.Info, took time.Duration) {

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"io"
 	"sync"
 )
@@ -50,4 +51,19 @@ func CopyBuffered(w io.Writer, r io.Reader) (int64, error) {
 			return total, err
 		}
 	}
+}
+
+// ContextReader reads R until Ctx is done, then fails with Ctx's error: a
+// long copy (a decompression, a read through an archive) stops soon after
+// the work is cancelled.
+type ContextReader struct {
+	Ctx context.Context
+	R   io.Reader
+}
+
+func (r ContextReader) Read(p []byte) (int, error) {
+	if err := r.Ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.R.Read(p)
 }

@@ -6,6 +6,7 @@
 package dir
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,8 +19,10 @@ import (
 )
 
 // Open indexes the folder at path. It returns an error when the folder
-// cannot be opened; unreadable subfolders are problems of the index.
-func Open(path string, b *archive.Budget) (*archive.Index, error) {
+// cannot be opened, or ctx's error when ctx is done before the folder is
+// indexed (checked between entries); unreadable subfolders are problems of
+// the index.
+func Open(ctx context.Context, path string, b *archive.Budget) (*archive.Index, error) {
 	root, err := os.OpenRoot(path)
 	if err != nil {
 		return nil, err
@@ -27,6 +30,9 @@ func Open(path string, b *archive.Budget) (*archive.Index, error) {
 	h := &handles{root: root}
 	x := &archive.Index{Closer: h}
 	err = fs.WalkDir(root.FS(), ".", func(raw string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			x.Problems = append(x.Problems, archive.Problem{Entry: raw, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
 			if d != nil && d.IsDir() {

@@ -185,7 +185,7 @@ func Open(ctx context.Context, k Kind, files Files, opt Options) (*Image, error)
 		diffIDs = nil
 	}
 	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range im.Layers {
 		l := &im.Layers[i]
@@ -193,17 +193,22 @@ func Open(ctx context.Context, k Kind, files Files, opt Options) (*Image, error)
 			l.DiffID = string(diffIDs[i])
 		}
 		g.Go(func() error {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if gctx.Err() != nil {
+				return gctx.Err()
 			}
-			probs := openLayer(files, l, opt)
+			probs := openLayer(gctx, files, l, opt)
 			mu.Lock()
 			im.Problems = append(im.Problems, probs...)
 			mu.Unlock()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err = g.Wait()
+	if err == nil {
+		// A layer cut short by cancellation is not a problem of the image.
+		err = ctx.Err()
+	}
+	if err != nil {
 		im.Close()
 		return nil, err
 	}
@@ -360,7 +365,9 @@ func platformString(p *v1.Platform) string {
 }
 
 // openLayer indexes one layer, checking its blob digest and its diff ID.
-func openLayer(files Files, l *Layer, opt Options) []archive.Problem {
+// A decompression stops soon after ctx is done (the caller then discards
+// the layer).
+func openLayer(ctx context.Context, files Files, l *Layer, opt Options) []archive.Problem {
 	fail := func(err error) []archive.Problem { return []archive.Problem{{Entry: l.Path, Err: err}} }
 	e, ok := files.lookup(l.Path)
 	if !ok {
@@ -381,7 +388,7 @@ func openLayer(files Files, l *Layer, opt Options) []archive.Problem {
 	var probs []archive.Problem
 	switch {
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b, len(head) == 4 && string(head) == "\x28\xb5\x2f\xfd":
-		x, err = decompressLayer(io.NewSectionReader(ra, 0, size), head[0] == 0x1f, blobHash, diffHash, opt)
+		x, err = decompressLayer(archive.ContextReader{Ctx: ctx, R: io.NewSectionReader(ra, 0, size)}, head[0] == 0x1f, blobHash, diffHash, opt)
 		if blob != nil {
 			blob.Close()
 		}
