@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -142,6 +143,7 @@ func (t *text) table(cols []column, rows [][]string) {
 			ws[i] = max(ws[i], width(c))
 		}
 	}
+	natural := slices.Clone(ws)
 	if t.width > 0 {
 		total := func() int {
 			n := 2 * (len(ws) - 1)
@@ -165,6 +167,13 @@ func (t *text) table(cols []column, rows [][]string) {
 				}
 				ws[best]--
 			}
+		}
+	}
+	// A column that may go entirely (min 0) goes when it would show less
+	// than a word.
+	for i, c := range cols {
+		if c.min == 0 && c.give > 0 && ws[i] < min(8, natural[i]) {
+			ws[i] = 0
 		}
 	}
 	// A column given no room at all is left out, with its separator.

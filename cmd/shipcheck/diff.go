@@ -65,7 +65,8 @@ first-party secret. Ignores and VEX statements apply to both sides.
 			var prog shipcheck.Progress
 			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
 			so.Gate, so.NoGoReachability = g, !reach
-			so.Source, so.Each = adv.options(e), progressEach(e, &prog)
+			so.Source = adv.options(e)
+			so.Each = progressEach(e, &prog, &so)
 			rep, err := shipcheck.Diff(cmd.Context(), old[0], new[0], so)
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}

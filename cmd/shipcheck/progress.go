@@ -26,6 +26,7 @@ type progressDisplay struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 	drawn    bool
+	once     sync.Once
 }
 
 // startProgress starts the display of a scan when stderr is a terminal.
@@ -91,7 +92,7 @@ func (d *progressDisplay) Stop() {
 	if d == nil {
 		return
 	}
-	close(d.stop)
+	d.once.Do(func() { close(d.stop) })
 	d.done.Wait()
 	if d.drawn {
 		fmt.Fprint(d.w, "\r\x1b[2K")

@@ -272,9 +272,18 @@ func buildTime(deterministic bool) (time.Time, bool, error) {
 	return time.Time{}, false, nil
 }
 
-// progressEach starts a progress display for each target.
-func progressEach(e *env, p *shipcheck.Progress) func(t shipcheck.Target) func() {
+// progressEach starts a progress display for the advisories while they
+// are indexed or a database is built (the run opens them first), and then
+// one for each target.
+func progressEach(e *env, p *shipcheck.Progress, so *shipcheck.ScanOptions) func(t shipcheck.Target) func() {
+	bp := &vuln.BuildProgress{}
+	so.Source.Progress = bp
+	build := startBuildProgress(e, bp, "advisories")
+	if build != nil {
+		e.displays = append(e.displays, build)
+	}
 	return func(t shipcheck.Target) func() {
+		build.Stop()
 		name := t.Name
 		if name == "" {
 			name = t.Artifact

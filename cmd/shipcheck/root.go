@@ -54,6 +54,9 @@ type env struct {
 	quiet          bool
 	logLevel       string
 	lookupEnv      func(string) (string, bool)
+	// displays are progress displays to stop when the command ends, if
+	// the command did not.
+	displays []*progressDisplay
 }
 
 // Run runs the shipcheck command line with args and returns the exit code.
@@ -62,6 +65,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	for _, d := range e.displays {
+		d.Stop()
+	}
 	if ctx.Err() != nil {
 		// The run was cut short: whatever the command returned is the
 		// echo of the cancellation ("context canceled" under the names

@@ -53,7 +53,8 @@ write the same bytes.
 			}
 			var prog shipcheck.Progress
 			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate, so.Each = report.KindSBOM, report.Gate{Never: true}, progressEach(e, &prog)
+			so.Kind, so.Gate = report.KindSBOM, report.Gate{Never: true}
+			so.Each = progressEach(e, &prog, &so)
 			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{{Artifact: args[0]}}, so)
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}

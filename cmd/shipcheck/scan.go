@@ -91,7 +91,8 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 			var prog shipcheck.Progress
 			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
 			so.Kind, so.Gate, so.NoGoReachability, so.NoSecrets = report.KindScan, g, !reach, noSecrets
-			so.Source, so.Each = adv.options(e), progressEach(e, &prog)
+			so.Source = adv.options(e)
+			so.Each = progressEach(e, &prog, &so)
 			rep, err := shipcheck.Run(cmd.Context(), targets, so)
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}

@@ -74,7 +74,8 @@ reported, marked with the package, and do not fail the gate unless
 			}
 			var prog shipcheck.Progress
 			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate, so.Each = report.KindSecrets, g, progressEach(e, &prog)
+			so.Kind, so.Gate = report.KindSecrets, g
+			so.Each = progressEach(e, &prog, &so)
 			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{{Artifact: args[0]}}, so)
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}

@@ -104,7 +104,8 @@ rules of .shipcheck.yaml (id, component, reason, expiry) and VEX documents
 			var prog shipcheck.Progress
 			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
 			so.Kind, so.Gate, so.NoGoReachability = report.KindVuln, g, !reach
-			so.Source, so.Each = adv.options(e), progressEach(e, &prog)
+			so.Source = adv.options(e)
+			so.Each = progressEach(e, &prog, &so)
 			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{t}, so)
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
