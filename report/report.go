@@ -197,17 +197,10 @@ var FailOnValues = []string{"critical", "high", "medium", "low", "none", "never"
 // or above the threshold, and for a Go binary analysed, with its
 // vulnerable code in the binary.
 func (g Gate) VulnFails(f vuln.Finding) bool {
-	if g.Never || f.Suppressed != nil || NotInBinary(f) {
+	if g.Never || f.Suppressed != nil || f.NotInBinary() {
 		return false
 	}
 	return f.Rating.Level.Rank(g.UnknownAs) >= g.FailOn.Rank(g.UnknownAs)
-}
-
-// NotInBinary reports a Go finding whose binary was analysed and does not
-// hold the vulnerable code.
-func NotInBinary(f vuln.Finding) bool {
-	r := f.Reachability
-	return r != nil && r.Level != vuln.LevelSymbol && r.Level != vuln.LevelUnknown
 }
 
 // SecretFails reports whether a secret fails the gate.

@@ -121,7 +121,7 @@ func securitySeverity(r vuln.Rating, unknownAs vuln.Level) string {
 // sarifLevel: error for what fails the gate's default, warning and note
 // below; Go findings whose vulnerable code is not in the binary are notes.
 func sarifLevel(f vuln.Finding, unknownAs vuln.Level) string {
-	if r := f.Reachability; r != nil && r.Level != vuln.LevelSymbol && r.Level != vuln.LevelUnknown {
+	if f.NotInBinary() {
 		return "note"
 	}
 	switch l := f.Rating.Level; {

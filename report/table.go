@@ -49,6 +49,10 @@ func encodeTable(w io.Writer, r *Report, o Options) error {
 		for _, d := range r.Deployments {
 			sourcesTable(t, d)
 			t.blank()
+			if d.Vulns == nil {
+				t.line("advisories not matched")
+				continue
+			}
 			vulnTable(t, r, d, o)
 			vulnSummary(t, r, d)
 			suppressedVulns(t, d)
@@ -57,6 +61,10 @@ func encodeTable(w io.Writer, r *Report, o Options) error {
 		for _, d := range r.Deployments {
 			sourcesTable(t, d)
 			t.blank()
+			if d.Secrets == nil {
+				t.line("not scanned for secrets")
+				continue
+			}
 			secretTable(t, r, d)
 			secretSummary(t, r, d)
 			suppressedSecrets(t, d)

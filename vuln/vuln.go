@@ -327,8 +327,10 @@ func sortVersions(vs []string, ecosystem string) []string {
 	return vs
 }
 
-// unreached: a Go finding whose vulnerable code the binary does not hold.
-func unreached(f Finding) bool {
+// NotInBinary reports a Go finding whose binary was analysed and does not
+// hold the vulnerable code: it does not fail a gate, and CycloneDX and
+// SARIF say so.
+func (f Finding) NotInBinary() bool {
 	return f.Reachability != nil && f.Reachability.Level != LevelSymbol && f.Reachability.Level != LevelUnknown
 }
 
@@ -352,7 +354,7 @@ func better(a, b Rating) bool {
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if ua, ub := unreached(a), unreached(b); ua != ub {
+		if ua, ub := a.NotInBinary(), b.NotInBinary(); ua != ub {
 			return ub
 		}
 		if ra, rb := a.Rating.Level.Rank(High), b.Rating.Level.Rank(High); ra != rb {

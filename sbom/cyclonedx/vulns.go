@@ -60,7 +60,7 @@ func vulnerabilities(fs []vuln.Finding, src *vuln.SourceInfo) []cdx.Vulnerabilit
 			props = append(props, cdx.Property{Name: "shipcheck:advisories", Value: src.Kind + " " + src.Location})
 		}
 		v.Properties = &props
-		if r := f.Reachability; r != nil && unreached(f) {
+		if r := f.Reachability; r != nil && f.NotInBinary() {
 			// govulncheck's binary analysis: the linker keeps only code
 			// something calls, so a vulnerable symbol absent from the
 			// binary cannot run.
@@ -85,12 +85,6 @@ func vulnerabilities(fs []vuln.Finding, src *vuln.SourceInfo) []cdx.Vulnerabilit
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].BOMRef < out[j].BOMRef })
 	return out
-}
-
-// unreached reports whether a Go finding's vulnerable code is absent from its binary.
-func unreached(f vuln.Finding) bool {
-	r := f.Reachability
-	return r != nil && r.Level != vuln.LevelSymbol && r.Level != vuln.LevelUnknown
 }
 
 func reachDetail(r *vuln.Reachability) string {
