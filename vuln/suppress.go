@@ -1,12 +1,14 @@
 package vuln
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/package-url/packageurl-go"
 )
 
@@ -67,6 +69,9 @@ func ReadVEX(r io.Reader, name string) ([]VEXStatement, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '<' {
+		return readCycloneDXVEX(b, name, cdx.BOMFileFormatXML)
+	}
 	var probe struct {
 		Context   string          `json:"@context"`
 		BOMFormat string          `json:"bomFormat"`
@@ -79,7 +84,7 @@ func ReadVEX(r io.Reader, name string) ([]VEXStatement, error) {
 	case strings.Contains(probe.Context, "openvex") || probe.Stmts != nil:
 		return readOpenVEX(b, name)
 	case probe.BOMFormat == "CycloneDX":
-		return readCycloneDXVEX(b, name)
+		return readCycloneDXVEX(b, name, cdx.BOMFileFormatJSON)
 	}
 	return nil, fmt.Errorf("VEX %s: neither OpenVEX nor CycloneDX", name)
 }
@@ -109,6 +114,11 @@ func readOpenVEX(b []byte, name string) ([]VEXStatement, error) {
 	}
 	var out []VEXStatement
 	for _, s := range doc.Statements {
+		switch s.Status {
+		case "not_affected", "affected", "fixed", "under_investigation":
+		default:
+			return nil, fmt.Errorf("OpenVEX %s: %s: status %q is not one of not_affected, affected, fixed, under_investigation", name, s.Vulnerability.Name, s.Status)
+		}
 		st := VEXStatement{Vulnerability: s.Vulnerability.Name, Status: s.Status, Justification: s.Justification, Detail: s.ImpactStatement, Source: name}
 		if st.Vulnerability == "" {
 			st.Vulnerability = s.Vulnerability.ID
@@ -132,38 +142,51 @@ func readOpenVEX(b []byte, name string) ([]VEXStatement, error) {
 	return out, nil
 }
 
-func readCycloneDXVEX(b []byte, name string) ([]VEXStatement, error) {
-	var doc struct {
-		Components []struct {
-			BOMRef string `json:"bom-ref"`
-			PURL   string `json:"purl"`
-		} `json:"components"`
-		Vulnerabilities []struct {
-			ID       string `json:"id"`
-			Analysis struct {
-				State         string `json:"state"`
-				Justification string `json:"justification"`
-				Detail        string `json:"detail"`
-			} `json:"analysis"`
-			Affects []struct {
-				Ref string `json:"ref"`
-			} `json:"affects"`
-		} `json:"vulnerabilities"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
+// readCycloneDXVEX reads a CycloneDX VEX (JSON or XML) with cyclonedx-go:
+// each vulnerability's analysis, for the components it affects (by
+// bom-ref, and by purl where the document lists the component).
+func readCycloneDXVEX(b []byte, name string, format cdx.BOMFileFormat) ([]VEXStatement, error) {
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(bytes.NewReader(b), format).Decode(&bom); err != nil {
 		return nil, fmt.Errorf("CycloneDX VEX %s: %v", name, err)
 	}
 	purlOf := map[string]string{}
-	for _, c := range doc.Components {
-		purlOf[c.BOMRef] = c.PURL
+	var walk func(cs *[]cdx.Component)
+	walk = func(cs *[]cdx.Component) {
+		if cs == nil {
+			return
+		}
+		for _, c := range *cs {
+			if c.BOMRef != "" && c.PackageURL != "" {
+				purlOf[c.BOMRef] = c.PackageURL
+			}
+			walk(c.Components)
+		}
+	}
+	if bom.Metadata != nil && bom.Metadata.Component != nil {
+		walk(&[]cdx.Component{*bom.Metadata.Component})
+	}
+	walk(bom.Components)
+	if bom.Vulnerabilities == nil {
+		return nil, nil
 	}
 	var out []VEXStatement
-	for _, v := range doc.Vulnerabilities {
-		st := VEXStatement{Vulnerability: v.ID, Status: v.Analysis.State, Justification: v.Analysis.Justification, Detail: v.Analysis.Detail, Source: name}
-		for _, a := range v.Affects {
-			st.Products = append(st.Products, a.Ref)
-			if p := purlOf[a.Ref]; p != "" {
-				st.Products = append(st.Products, p)
+	for _, v := range *bom.Vulnerabilities {
+		st := VEXStatement{Vulnerability: v.ID, Source: name}
+		if a := v.Analysis; a != nil {
+			st.Status, st.Justification, st.Detail = string(a.State), string(a.Justification), a.Detail
+		}
+		switch cdx.ImpactAnalysisState(st.Status) {
+		case "", cdx.IASResolved, cdx.IASResolvedWithPedigree, cdx.IASExploitable, cdx.IASInTriage, cdx.IASFalsePositive, cdx.IASNotAffected:
+		default:
+			return nil, fmt.Errorf("CycloneDX VEX %s: %s: analysis state %q is not one of resolved, resolved_with_pedigree, exploitable, in_triage, false_positive, not_affected", name, v.ID, st.Status)
+		}
+		if v.Affects != nil {
+			for _, a := range *v.Affects {
+				st.Products = append(st.Products, a.Ref)
+				if p := purlOf[a.Ref]; p != "" {
+					st.Products = append(st.Products, p)
+				}
 			}
 		}
 		out = append(out, st)

@@ -75,6 +75,7 @@ first-party secret. Ignores and VEX statements apply to both sides.
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	adv.register(cmd.Flags())
 	gate.register(cmd, true, true)
 	rf.register(cmd, report.KindDiff, "table")

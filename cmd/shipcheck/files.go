@@ -85,6 +85,7 @@ file with its path, size, type, origin and layer, and the problems).
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "FORMAT[=FILE]: a report format, to FILE or standard output (repeat for several)")
 	cmd.Flags().BoolVar(&hidden, "all", false, "also list files that ship but do not run: shadowed by a later layer or deleted by a whiteout")
 	return cmd

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/shipcheck/shipcheck/packaging"
@@ -38,6 +39,15 @@ func (f *artifactFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.maxTotalSize, "max-total-size", "most uncompressed bytes to read in all, nested archives included")
 	fs.Int64Var(&f.maxEntries, "max-entries", d.MaxEntries, "most entries to read in all, nested archives included")
 	fs.Float64Var(&f.maxRatio, "max-ratio", d.MaxRatio, fmt.Sprintf("highest compression ratio accepted for an entry or an archive of more than %s", archive.FormatSize(archive.RatioFloor)))
+}
+
+// complete registers the completion of --as's values.
+func (f *artifactFlags) complete(cmd *cobra.Command) {
+	roles := make([]string, len(packaging.Roles))
+	for i, r := range packaging.Roles {
+		roles[i] = string(r)
+	}
+	cmd.RegisterFlagCompletionFunc("as", cobra.FixedCompletions(roles, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (f *artifactFlags) options() (packaging.Options, error) {

@@ -125,3 +125,32 @@ func TestOutputFlags(t *testing.T) {
 		t.Errorf("sbom --output sarif: exit %d: %s", code, stderr)
 	}
 }
+
+// TestCompletion: shells complete the values of --output, --fail-on and
+// --as; help on an unknown topic is bad usage.
+func TestCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "scan", "--output", ""}, []string{"sarif=", "cyclonedx-json", "markdown"}},
+		{[]string{"__complete", "sbom", "--output", ""}, []string{"spdx-json", "cyclonedx-xml"}},
+		{[]string{"__complete", "vuln", "--fail-on", ""}, []string{"critical", "never"}},
+		{[]string{"__complete", "secrets", "--as", ""}, []string{"function", "layer", "azure", "gcf"}},
+	} {
+		code, stdout, _ := run(t, nil, c.args...)
+		for _, w := range c.want {
+			if code != 0 || !strings.Contains(stdout, "\n"+w+"\n") && !strings.HasPrefix(stdout, w+"\n") {
+				t.Errorf("%v: exit %d, no %q in\n%s", c.args, code, w, stdout)
+			}
+		}
+	}
+	if code, _, _ := run(t, nil, "__complete", "sbom", "--output", ""); code != 0 {
+		t.Errorf("completion exit %d", code)
+	} else if _, stdout, _ := run(t, nil, "__complete", "sbom", "--output", ""); strings.Contains(stdout, "sarif") {
+		t.Errorf("sbom offers sarif:\n%s", stdout)
+	}
+	if code, _, stderr := run(t, nil, "help", "bogus"); code != 2 || !strings.Contains(stderr, `unknown help topic "bogus"`) {
+		t.Errorf("help bogus: exit %d: %s", code, stderr)
+	}
+}

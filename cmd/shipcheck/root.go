@@ -157,6 +157,19 @@ did anyone bake a credential into it.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
+	// help TOPIC for a topic that does not exist is bad usage, as an
+	// unknown command is (cobra's own help prints it and exits 0).
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return usageErr(fmt.Errorf("unknown help topic %q (see 'shipcheck --help')", strings.Join(args, " ")))
+			}
+			return cmd.Help()
+		},
+	})
 	root.AddCommand(
 		newFilesCmd(e),
 		newScanCmd(e),

@@ -63,6 +63,7 @@ write the same bytes.
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	rf.register(cmd, report.KindSBOM, "cyclonedx-json")
 	cmd.Flags().BoolVar(&deterministic, "deterministic", false, "the same artifact gives the same bytes: a fixed timestamp (SOURCE_DATE_EPOCH, or 1970) and a serial number derived from the content")
 	return cmd

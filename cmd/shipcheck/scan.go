@@ -101,6 +101,7 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	adv.register(cmd.Flags())
 	gate.register(cmd, true, true)
 	rf.register(cmd, report.KindScan, "table")

@@ -84,6 +84,7 @@ reported, marked with the package, and do not fail the gate unless
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	gate.register(cmd, false, true)
 	rf.register(cmd, report.KindSecrets, "table")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json of scan, secrets or diff): report only the findings not in it")

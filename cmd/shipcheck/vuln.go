@@ -114,6 +114,7 @@ rules of .shipcheck.yaml (id, component, reason, expiry) and VEX documents
 		},
 	}
 	af.register(cmd.Flags())
+	af.complete(cmd)
 	adv.register(cmd.Flags())
 	gate.register(cmd, true, false)
 	rf.register(cmd, report.KindVuln, "table")
