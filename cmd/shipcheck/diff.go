@@ -41,7 +41,7 @@ first-party secret. Ignores and VEX statements apply to both sides.
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs()
+			specs, err := rf.specs(1)
 			if err != nil {
 				return usageErr(err)
 			}

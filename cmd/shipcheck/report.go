@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -70,47 +68,16 @@ func formatsHelp(kind report.Kind) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// reportOutput is one --output FORMAT[=FILE] of a report; File "" is standard output.
-type reportOutput struct {
-	Format report.Format
-	File   string // as the user gave it
-}
-
-// specs reads the outputs, and checks before any work that every file can
-// be written: a scan of a large image is not lost to a typo in a path.
-func (f *reportFlags) specs() ([]reportOutput, error) {
+// specs reads the outputs (see report.ParseOutputs) for a run of n
+// deployments.
+func (f *reportFlags) specs(n int) ([]report.Output, error) {
 	if f.format != "" {
 		return nil, formatHint(f.format, f.outputs)
-	}
-	values := f.outputs
-	if len(values) == 0 {
-		values = []string{f.def}
-	}
-	var out []reportOutput
-	stdout := 0
-	for _, v := range values {
-		name, file, hasFile := strings.Cut(v, "=")
-		if hasFile && file == "" {
-			return nil, fmt.Errorf("--output %s: no file after '='", v)
-		}
-		ff, err := report.Lookup(f.kind, name)
-		if err != nil {
-			return nil, fmt.Errorf("--output %s: %w", v, err)
-		}
-		if file == "" {
-			stdout++
-		} else if err := report.Writable(file); err != nil {
-			return nil, fmt.Errorf("--output %s: cannot write %s: %w", v, file, err)
-		}
-		out = append(out, reportOutput{Format: ff, File: file})
-	}
-	if stdout > 1 {
-		return nil, errors.New("--output: only one format can go to standard output; give the others a file (FORMAT=FILE)")
 	}
 	if _, ok := cyclonedx.SpecVersions[f.specVersion]; f.specVersion != "" && !ok {
 		return nil, fmt.Errorf("--spec-version %q: one of 1.5, 1.6, 1.7", f.specVersion)
 	}
-	return out, nil
+	return report.ParseOutputs(f.kind, f.outputs, f.def, n)
 }
 
 // formatHint is the error for --format/-f: what to write instead.
@@ -140,52 +107,14 @@ func (f *reportFlags) encoderOptions(e *env, file string) report.Options {
 	return o
 }
 
-// write encodes the report once per output; a per-deployment format with
-// several deployments is written once per deployment (bom.json becomes
-// bom.<deployment>.json).
-func (f *reportFlags) write(e *env, specs []reportOutput, r *report.Report) error {
-	for _, s := range specs {
-		o := f.encoderOptions(e, s.File)
-		if s.Format.PerDeployment && len(r.Deployments) > 1 {
-			if s.File == "" {
-				return fmt.Errorf("--output %s: with several deployments, give a file (one is written per deployment)", s.Format.Name)
-			}
-			for i, d := range r.Deployments {
-				if err := writeTo(e.stdout, report.FileFor(s.File, d.Name), s.Format, r.One(i), o); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if err := writeTo(e.stdout, s.File, s.Format, r, o); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeTo(stdout io.Writer, file string, ff report.Format, r *report.Report, o report.Options) error {
-	enc := func(w io.Writer) error { return ff.Encode(w, r, o) }
-	if file == "" {
-		if err := enc(stdout); err != nil {
-			return fmt.Errorf("write %s: %w", ff.Name, err)
-		}
-		return nil
-	}
-	if err := report.WriteFile(file, enc); err != nil {
-		return fmt.Errorf("write %s to %s: %w", ff.Name, file, err)
-	}
-	return nil
-}
-
 // finish prints the report's notes, writes its outputs and returns the
 // exit: 1 when findings fail the gate, 2 when an artifact was read only in
 // part (unless allowed) or an output could not be written.
-func (f *reportFlags) finish(e *env, specs []reportOutput, r *report.Report, allowPartial bool) error {
+func (f *reportFlags) finish(e *env, specs []report.Output, r *report.Report, allowPartial bool) error {
 	for _, n := range report.Notes(r) {
 		fmt.Fprintf(e.stderr, "shipcheck: note: %s\n", n)
 	}
-	if err := f.write(e, specs, r); err != nil {
+	if err := report.Write(r, specs, e.stdout, func(file string) report.Options { return f.encoderOptions(e, file) }); err != nil {
 		return &exitError{code: exitIncomplete, err: err}
 	}
 	code := exitClean

@@ -120,6 +120,12 @@ func TestOutputFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 with %q before the artifact is opened: %s", c.args, code, c.want, stderr)
 		}
 	}
+	// Two deployments and one SBOM on standard output: refused before any
+	// artifact is read.
+	if code, _, stderr := run(t, nil, "scan", "missing-a.zip", "missing-b.zip", "--advisories", osv, "--output", "cyclonedx-json"); code != 2 ||
+		!strings.Contains(stderr, "give a file") || strings.Contains(stderr, "missing-a.zip") {
+		t.Errorf("two deployments, cyclonedx-json to stdout: exit %d: %s", code, stderr)
+	}
 	// sbom has no sarif: the error says which formats it has.
 	if code, _, stderr := run(t, nil, "sbom", orders, "--output", "sarif"); code != 2 || !strings.Contains(stderr, "not an output of sbom") {
 		t.Errorf("sbom --output sarif: exit %d: %s", code, stderr)

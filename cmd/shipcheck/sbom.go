@@ -40,7 +40,7 @@ write the same bytes.
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs()
+			specs, err := rf.specs(1)
 			if err != nil {
 				return usageErr(err)
 			}

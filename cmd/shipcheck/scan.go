@@ -75,7 +75,7 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 				return usageErr(err)
 			}
 			opt.Layers = nil // each target has its own
-			specs, err := rf.specs()
+			specs, err := rf.specs(len(targets))
 			if err != nil {
 				return usageErr(err)
 			}

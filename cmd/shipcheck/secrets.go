@@ -60,7 +60,7 @@ reported, marked with the package, and do not fail the gate unless
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs()
+			specs, err := rf.specs(1)
 			if err != nil {
 				return usageErr(err)
 			}

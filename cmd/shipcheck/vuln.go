@@ -85,7 +85,7 @@ rules of .shipcheck.yaml (id, component, reason, expiry) and VEX documents
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs()
+			specs, err := rf.specs(1)
 			if err != nil {
 				return usageErr(err)
 			}
