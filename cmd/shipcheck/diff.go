@@ -8,15 +8,8 @@ import (
 )
 
 func newDiffCmd(e *env) *cobra.Command {
-	var (
-		af        artifactFlags
-		adv       advisoryFlags
-		gate      gateFlags
-		rf        reportFlags
-		vexs      []string
-		oldLayers []string
-		sf        secretScanFlags
-	)
+	c := newReportCmd(report.KindDiff, true, true)
+	var oldLayers []string
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Compare two artifacts or SBOMs: packages added, removed, changed, and new findings",
@@ -37,19 +30,7 @@ first-party secret. Ignores and VEX statements apply to both sides.
   shipcheck diff bom-v41.json candidate.zip --layer layer.zip --output markdown`,
 		Args: exactArgs(2, "OLD and NEW (artifacts or CycloneDX SBOMs)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := af.options()
-			if err != nil {
-				return usageErr(err)
-			}
-			specs, err := rf.specs(1)
-			if err != nil {
-				return usageErr(err)
-			}
-			g, reach, err := gate.gate()
-			if err != nil {
-				return usageErr(err)
-			}
-			so, err := commonOptions(rf, &sf, vexs, "")
+			so, outs, err := c.options(e, 1)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -57,30 +38,14 @@ first-party secret. Ignores and VEX statements apply to both sides.
 			if err != nil {
 				return usageErr(err)
 			}
-			new, err := shipcheck.ParseTargets(args[1:], af.layers)
+			new, err := shipcheck.ParseTargets(args[1:], c.af.layers)
 			if err != nil {
 				return usageErr(err)
 			}
-			opt.Layers = nil
-			var prog shipcheck.Progress
-			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Gate, so.NoGoReachability = g, !reach
-			so.Source = adv.options(e)
-			so.Each = progressEach(e, &prog, &so)
-			rep, err := shipcheck.Diff(cmd.Context(), old[0], new[0], so)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			return rf.finish(e, specs, rep, af.allowPartial)
+			return c.run(cmd, e, append(old, new...), so, outs)
 		},
 	}
-	af.register(cmd.Flags())
-	af.complete(cmd)
-	adv.register(cmd.Flags())
-	gate.register(cmd, true, true)
-	rf.register(cmd, report.KindDiff, "table")
+	c.register(cmd, "table")
 	cmd.Flags().StringArrayVar(&oldLayers, "old-layer", nil, "a Lambda layer of OLD (repeat, in order); --layer gives NEW's")
-	cmd.Flags().StringArrayVar(&vexs, "vex", nil, "a VEX document (OpenVEX or CycloneDX): not_affected statements suppress findings (repeat for several)")
-	sf.register(cmd)
 	return cmd
 }

@@ -225,3 +225,107 @@ func progressEach(e *env, p *shipcheck.Progress, so *shipcheck.ScanOptions) func
 
 // age says a duration the way people read an age.
 func age(d time.Duration) string { return report.Age(d) }
+
+// reportCmd is what the report commands (scan, sbom, vuln, secrets, diff)
+// share: their flags, mapped into the run's options and outputs, and the
+// run.
+type reportCmd struct {
+	kind          report.Kind
+	af            artifactFlags
+	adv           *advisoryFlags // nil: no advisories (sbom, secrets)
+	gate          gateFlags
+	rf            reportFlags
+	sf            *secretScanFlags // nil: no secret scan (sbom, vuln)
+	vexs          []string
+	baseline      string
+	deterministic bool
+}
+
+func newReportCmd(kind report.Kind, advisories, secrets bool) *reportCmd {
+	c := &reportCmd{kind: kind}
+	if advisories {
+		c.adv = &advisoryFlags{}
+	}
+	if secrets {
+		c.sf = &secretScanFlags{}
+	}
+	return c
+}
+
+// register declares the flags that make sense for the command.
+func (c *reportCmd) register(cmd *cobra.Command, def string) {
+	c.af.register(cmd.Flags())
+	c.af.complete(cmd)
+	if c.adv != nil {
+		c.adv.register(cmd.Flags())
+		cmd.Flags().StringArrayVar(&c.vexs, "vex", nil, "a VEX document (OpenVEX, or CycloneDX JSON or XML): not_affected statements suppress findings (repeat for several)")
+	}
+	if c.kind != report.KindSBOM {
+		c.gate.register(cmd, c.adv != nil, c.sf != nil)
+	}
+	c.rf.register(cmd, c.kind, def)
+	if c.sf != nil {
+		c.sf.register(cmd)
+		if c.kind != report.KindDiff {
+			cmd.Flags().StringVar(&c.baseline, "baseline", "", "an earlier JSON report (--output json of scan, secrets or diff): secrets already in it are left out")
+		}
+	}
+	if c.kind == report.KindSBOM {
+		cmd.Flags().BoolVar(&c.deterministic, "deterministic", false, "the same artifact gives the same bytes: a fixed timestamp (SOURCE_DATE_EPOCH, or 1970) and a serial number derived from the content")
+	}
+}
+
+// options maps the flags into the run's options and its outputs, for n
+// deployments; every error is bad usage.
+func (c *reportCmd) options(e *env, n int) (shipcheck.ScanOptions, []report.Output, error) {
+	var so shipcheck.ScanOptions
+	opt, err := c.af.options()
+	if err != nil {
+		return so, nil, err
+	}
+	opt.Layers = nil // each target has its own
+	outs, err := c.rf.specs(n)
+	if err != nil {
+		return so, nil, err
+	}
+	g, reach := report.Gate{Never: true, FailOn: vuln.High, UnknownAs: vuln.High}, false
+	if c.kind != report.KindSBOM {
+		if g, reach, err = c.gate.gate(); err != nil {
+			return so, nil, err
+		}
+	}
+	if err := so.Decide(c.rf.configFile, c.vexs, c.baseline); err != nil {
+		return so, nil, err
+	}
+	if c.sf != nil {
+		if so.ThirdParty, so.CacheDir, err = c.sf.options(); err != nil {
+			return so, nil, err
+		}
+	}
+	if so.Time, so.Deterministic, err = buildTime(c.deterministic); err != nil {
+		return so, nil, err
+	}
+	if c.adv != nil {
+		so.Source = c.adv.options(e)
+	}
+	so.Kind, so.Gate, so.NoGoReachability, so.ToolVersion = c.kind, g, !reach, version()
+	so.Options = shipcheck.Options{Options: opt, Progress: &shipcheck.Progress{}}
+	return so, outs, nil
+}
+
+// run scans the targets (diff: compares the two) and finishes: notes,
+// outputs, the exit code.
+func (c *reportCmd) run(cmd *cobra.Command, e *env, targets []shipcheck.Target, so shipcheck.ScanOptions, outs []report.Output) error {
+	so.Each = progressEach(e, so.Progress, &so)
+	var rep *report.Report
+	var err error
+	if c.kind == report.KindDiff {
+		rep, err = shipcheck.Diff(cmd.Context(), targets[0], targets[1], so)
+	} else {
+		rep, err = shipcheck.Run(cmd.Context(), targets, so)
+	}
+	if err != nil {
+		return &exitError{code: exitIncomplete, err: err}
+	}
+	return c.rf.finish(e, outs, rep, c.af.allowPartial)
+}

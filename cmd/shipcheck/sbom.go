@@ -8,11 +8,7 @@ import (
 )
 
 func newSBOMCmd(e *env) *cobra.Command {
-	var (
-		af            artifactFlags
-		rf            reportFlags
-		deterministic bool
-	)
+	c := newReportCmd(report.KindSBOM, false, false)
 	cmd := &cobra.Command{
 		Use:   "sbom ARTIFACT",
 		Short: "Write the artifact's SBOM (CycloneDX, SPDX)",
@@ -36,35 +32,13 @@ write the same bytes.
   shipcheck sbom image.tar --output spdx-json=bom.spdx.json --output table`,
 		Args: exactArgs(1, "an artifact: a zip, tar, image tarball, OCI layout or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := af.options()
+			so, outs, err := c.options(e, 1)
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs(1)
-			if err != nil {
-				return usageErr(err)
-			}
-			so, err := commonOptions(rf, nil, nil, "")
-			if err != nil {
-				return usageErr(err)
-			}
-			if so.Time, so.Deterministic, err = buildTime(deterministic); err != nil {
-				return usageErr(err)
-			}
-			var prog shipcheck.Progress
-			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate = report.KindSBOM, report.Gate{Never: true}
-			so.Each = progressEach(e, &prog, &so)
-			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{{Artifact: args[0]}}, so)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			return rf.finish(e, specs, rep, af.allowPartial)
+			return c.run(cmd, e, []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so, outs)
 		},
 	}
-	af.register(cmd.Flags())
-	af.complete(cmd)
-	rf.register(cmd, report.KindSBOM, "cyclonedx-json")
-	cmd.Flags().BoolVar(&deterministic, "deterministic", false, "the same artifact gives the same bytes: a fixed timestamp (SOURCE_DATE_EPOCH, or 1970) and a serial number derived from the content")
+	c.register(cmd, "cyclonedx-json")
 	return cmd
 }

@@ -13,16 +13,8 @@ import (
 )
 
 func newScanCmd(e *env) *cobra.Command {
-	var (
-		af        artifactFlags
-		adv       advisoryFlags
-		gate      gateFlags
-		rf        reportFlags
-		vexs      []string
-		baseline  string
-		noSecrets bool
-		sf        secretScanFlags
-	)
+	c := newReportCmd(report.KindScan, true, true)
+	var noSecrets bool
 	cmd := &cobra.Command{
 		Use:   "scan DEPLOYMENT...",
 		Short: "Scan an artifact: SBOM, vulnerabilities and secrets in one pass",
@@ -66,70 +58,21 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := af.options()
+			targets, err := shipcheck.ParseTargets(args, c.af.layers)
 			if err != nil {
 				return usageErr(err)
 			}
-			targets, err := shipcheck.ParseTargets(args, af.layers)
+			so, outs, err := c.options(e, len(targets))
 			if err != nil {
 				return usageErr(err)
 			}
-			opt.Layers = nil // each target has its own
-			specs, err := rf.specs(len(targets))
-			if err != nil {
-				return usageErr(err)
-			}
-			g, reach, err := gate.gate()
-			if err != nil {
-				return usageErr(err)
-			}
-			g.Secrets = g.Secrets && !noSecrets
-			so, err := commonOptions(rf, &sf, vexs, baseline)
-			if err != nil {
-				return usageErr(err)
-			}
-			var prog shipcheck.Progress
-			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate, so.NoGoReachability, so.NoSecrets = report.KindScan, g, !reach, noSecrets
-			so.Source = adv.options(e)
-			so.Each = progressEach(e, &prog, &so)
-			rep, err := shipcheck.Run(cmd.Context(), targets, so)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			return rf.finish(e, specs, rep, af.allowPartial)
+			so.NoSecrets, so.Gate.Secrets = noSecrets, so.Gate.Secrets && !noSecrets
+			return c.run(cmd, e, targets, so, outs)
 		},
 	}
-	af.register(cmd.Flags())
-	af.complete(cmd)
-	adv.register(cmd.Flags())
-	gate.register(cmd, true, true)
-	rf.register(cmd, report.KindScan, "table")
-	cmd.Flags().StringArrayVar(&vexs, "vex", nil, "a VEX document (OpenVEX or CycloneDX): not_affected statements suppress findings (repeat for several)")
-	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json of scan, secrets or diff): secrets already in it are left out")
+	c.register(cmd, "table")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "skip the secret scan")
-	sf.register(cmd)
 	return cmd
-}
-
-// commonOptions reads what every report command shares: the decisions
-// (configuration, VEX, baseline), the secret scan's policy, the time.
-func commonOptions(rf reportFlags, sf *secretScanFlags, vexs []string, baseline string) (shipcheck.ScanOptions, error) {
-	var so shipcheck.ScanOptions
-	if err := so.Decide(rf.configFile, vexs, baseline); err != nil {
-		return so, err
-	}
-	var err error
-	if sf != nil {
-		if so.ThirdParty, so.CacheDir, err = sf.options(); err != nil {
-			return so, err
-		}
-	}
-	if so.Time, so.Deterministic, err = buildTime(false); err != nil {
-		return so, err
-	}
-	so.ToolVersion = version()
-	return so, nil
 }
 
 // colorFor: colour only on a terminal, and never with NO_COLOR set

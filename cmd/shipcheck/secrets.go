@@ -10,13 +10,7 @@ import (
 )
 
 func newSecretsCmd(e *env) *cobra.Command {
-	var (
-		af       artifactFlags
-		gate     gateFlags
-		rf       reportFlags
-		baseline string
-		sf       secretScanFlags
-	)
+	c := newReportCmd(report.KindSecrets, false, true)
 	cmd := &cobra.Command{
 		Use:   "secrets ARTIFACT",
 		Short: "Find credentials baked into the artifact",
@@ -56,39 +50,14 @@ reported, marked with the package, and do not fail the gate unless
   shipcheck secrets function.zip --baseline last-release.json --output json=new.json`,
 		Args: exactArgs(1, "an artifact"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := af.options()
+			so, outs, err := c.options(e, 1)
 			if err != nil {
 				return usageErr(err)
 			}
-			specs, err := rf.specs(1)
-			if err != nil {
-				return usageErr(err)
-			}
-			g, _, err := gate.gate()
-			if err != nil {
-				return usageErr(err)
-			}
-			so, err := commonOptions(rf, &sf, nil, baseline)
-			if err != nil {
-				return usageErr(err)
-			}
-			var prog shipcheck.Progress
-			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate = report.KindSecrets, g
-			so.Each = progressEach(e, &prog, &so)
-			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{{Artifact: args[0]}}, so)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			return rf.finish(e, specs, rep, af.allowPartial)
+			return c.run(cmd, e, []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so, outs)
 		},
 	}
-	af.register(cmd.Flags())
-	af.complete(cmd)
-	gate.register(cmd, false, true)
-	rf.register(cmd, report.KindSecrets, "table")
-	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report (--output json of scan, secrets or diff): report only the findings not in it")
-	sf.register(cmd)
+	c.register(cmd, "table")
 	return cmd
 }
 

@@ -42,14 +42,8 @@ func (f *advisoryFlags) options(e *env) vuln.SourceOptions {
 }
 
 func newVulnCmd(e *env) *cobra.Command {
-	var (
-		af       artifactFlags
-		adv      advisoryFlags
-		gate     gateFlags
-		rf       reportFlags
-		vexs     []string
-		sbomFile string
-	)
+	c := newReportCmd(report.KindVuln, true, false)
+	var sbomFile string
 	cmd := &cobra.Command{
 		Use:   "vuln [ARTIFACT]",
 		Short: "Match the artifact's packages against OSV advisories",
@@ -81,45 +75,19 @@ rules of .shipcheck.yaml (id, component, reason, expiry) and VEX documents
 			return exactArgs(1, "an artifact (or --sbom FILE)")(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := af.options()
-			if err != nil {
-				return usageErr(err)
-			}
-			specs, err := rf.specs(1)
-			if err != nil {
-				return usageErr(err)
-			}
-			g, reach, err := gate.gate()
-			if err != nil {
-				return usageErr(err)
-			}
-			so, err := commonOptions(rf, nil, vexs, "")
+			so, outs, err := c.options(e, 1)
 			if err != nil {
 				return usageErr(err)
 			}
 			t := shipcheck.Target{SBOM: sbomFile != "", Artifact: sbomFile}
 			if len(args) > 0 {
-				t.Artifact = args[0]
+				t.Artifact, t.Layers = args[0], c.af.layers
 			}
-			var prog shipcheck.Progress
-			so.Options = shipcheck.Options{Options: opt, Progress: &prog}
-			so.Kind, so.Gate, so.NoGoReachability = report.KindVuln, g, !reach
-			so.Source = adv.options(e)
-			so.Each = progressEach(e, &prog, &so)
-			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{t}, so)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			return rf.finish(e, specs, rep, af.allowPartial)
+			return c.run(cmd, e, []shipcheck.Target{t}, so, outs)
 		},
 	}
-	af.register(cmd.Flags())
-	af.complete(cmd)
-	adv.register(cmd.Flags())
-	gate.register(cmd, true, false)
-	rf.register(cmd, report.KindVuln, "table")
+	c.register(cmd, "table")
 	cmd.Flags().StringVar(&sbomFile, "sbom", "", "match this CycloneDX SBOM (JSON or XML) instead of an artifact")
-	cmd.Flags().StringArrayVar(&vexs, "vex", nil, "a VEX document (OpenVEX or CycloneDX): not_affected statements suppress findings (repeat for several)")
 	return cmd
 }
 
