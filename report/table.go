@@ -193,24 +193,11 @@ func DescribeSource(s *vuln.SourceInfo, now time.Time) string {
 		return fmt.Sprintf("%s %s (live)", s.Kind, pr(s.Location))
 	}
 	d := fmt.Sprintf("%s %s: built %s (%s before this report) from %s, %d advisories", s.Kind, pr(s.Location),
-		s.Built.UTC().Format("2006-01-02 15:04 MST"), Age(now.Sub(s.Built)), pr(s.Origin), s.Records)
+		s.Built.UTC().Format("2006-01-02 15:04 MST"), vuln.Age(now.Sub(s.Built)), pr(s.Origin), s.Records)
 	if !s.Newest.IsZero() {
 		d += ", newest modified " + s.Newest.UTC().Format("2006-01-02")
 	}
 	return d
-}
-
-// Age says a duration the way people read an age.
-func Age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "less than a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
 var vulnColumns = []column{

@@ -1,8 +1,11 @@
 package vuln
 
 import (
+	"fmt"
 	"io"
 	"sync/atomic"
+
+	"github.com/shipcheck/shipcheck/packaging/archive"
 )
 
 // BuildProgress is how far a database build (Update, ImportWith, or the
@@ -86,4 +89,24 @@ func (c countingWriter) Write(b []byte) (int, error) {
 	n, err := c.w.Write(b)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// Line is the build's status line, for a display: "osv.db: downloading,
+// 3/12 ecosystems, 45 MiB", "osv.db: indexing, 1,234/98,765 records
+// (1%)", "osv.db: writing the database, 98,765 records read".
+func (p *BuildProgress) Line(name string) string {
+	line := archive.Printable(name) + ": "
+	records, total := p.Records.Load(), p.Total.Load()
+	switch p.Stage() {
+	case StageDownloading:
+		return line + fmt.Sprintf("downloading, %d/%d ecosystems, %s", p.Ecosystems.Load(), p.EcosystemsTotal.Load(), archive.FormatSize(p.Downloaded.Load()))
+	case StageIndexing:
+		if total > 0 {
+			return line + fmt.Sprintf("indexing, %s/%s records (%d%%)", archive.FormatCount(records), archive.FormatCount(total), archive.Percent(records, total))
+		}
+		return line + fmt.Sprintf("indexing, %s records", archive.FormatCount(records))
+	case StageWriting:
+		return line + fmt.Sprintf("writing the database, %s records read", archive.FormatCount(records))
+	}
+	return line + "starting"
 }

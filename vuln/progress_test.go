@@ -87,3 +87,32 @@ func TestOpenSourceProgress(t *testing.T) {
 		t.Errorf("%d/%d records", p.Records.Load(), p.Total.Load())
 	}
 }
+
+// TestBuildLine: the status line of db update, db import and --advisories
+// indexing.
+func TestBuildLine(t *testing.T) {
+	for _, c := range []struct {
+		stage                                                   string
+		ecosystems, ecosystemsTotal, downloaded, records, total int64
+		want                                                    string
+	}{
+		{"", 0, 0, 0, 0, 0, "osv: starting"},
+		{StageDownloading, 3, 12, 45 << 20, 0, 0, "osv: downloading, 3/12 ecosystems, 45 MiB"},
+		{StageIndexing, 0, 0, 0, 1234, 98765, "osv: indexing, 1,234/98,765 records (1%)"},
+		{StageIndexing, 0, 0, 0, 12, 0, "osv: indexing, 12 records"},
+		{StageWriting, 0, 0, 0, 98765, 98765, "osv: writing the database, 98,765 records read"},
+	} {
+		var p BuildProgress
+		if c.stage != "" {
+			p.setStage(c.stage)
+		}
+		p.Ecosystems.Store(c.ecosystems)
+		p.EcosystemsTotal.Store(c.ecosystemsTotal)
+		p.Downloaded.Store(c.downloaded)
+		p.Records.Store(c.records)
+		p.Total.Store(c.total)
+		if got := p.Line("osv"); got != c.want {
+			t.Errorf("%+v:\n got %q\nwant %q", c, got, c.want)
+		}
+	}
+}

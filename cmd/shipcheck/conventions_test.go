@@ -10,8 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestVersionFlag: --version prints what the version command prints.
@@ -116,56 +114,5 @@ func TestInterrupted(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(db); len(left) > 0 {
 		t.Errorf("an interrupted update left %v", left)
-	}
-}
-
-// TestProgressLine: a scan's status line counts files until the walk
-// knows how many it hands out, then shows done/total and a percentage.
-func TestProgressLine(t *testing.T) {
-	for _, c := range []struct {
-		name, stage string
-		counts      walkCounts
-		want        string
-	}{
-		{"fn.zip", "reading", walkCounts{files: 1234, bytes: 5 << 20}, "fn.zip: reading, 1234 files, 5 MiB read"},
-		{"image.tar", "", walkCounts{files: 7}, "image.tar: 7 files, 0 B read"},
-		{"fn.zip", "reading", walkCounts{files: 1200, bytes: 5 << 20, done: 1234, total: 12329}, "fn.zip: reading, 1,234/12,329 files (10%), 5 MiB read"},
-		{"fn.zip", "matching advisories", walkCounts{done: 12329, total: 12329}, "fn.zip: matching advisories, 12,329/12,329 files (100%), 0 B read"},
-		{"fn.zip", "reading", walkCounts{done: 999, total: 1000}, "fn.zip: reading, 999/1,000 files (99%), 0 B read"},
-		{"bad\x1b[2Jname.zip", "reading", walkCounts{}, `bad\x1b[2Jname.zip: reading, 0 files, 0 B read`},
-	} {
-		if got := progressLine(c.name, c.stage, c.counts); got != c.want {
-			t.Errorf("%+v:\n got %q\nwant %q", c.counts, got, c.want)
-		}
-	}
-}
-
-// TestBuildLine: the status line of db update, db import and --advisories
-// indexing.
-func TestBuildLine(t *testing.T) {
-	for _, c := range []struct {
-		counts buildCounts
-		want   string
-	}{
-		{buildCounts{}, "osv: starting"},
-		{buildCounts{stage: "downloading", ecosystems: 3, ecosystemsTotal: 12, downloaded: 45 << 20}, "osv: downloading, 3/12 ecosystems, 45 MiB"},
-		{buildCounts{stage: "indexing", records: 1234, total: 98765}, "osv: indexing, 1,234/98,765 records (1%)"},
-		{buildCounts{stage: "indexing", records: 12}, "osv: indexing, 12 records"},
-		{buildCounts{stage: "writing", records: 98765, total: 98765}, "osv: writing the database, 98,765 records read"},
-	} {
-		if got := buildLine("osv", c.counts); got != c.want {
-			t.Errorf("%+v:\n got %q\nwant %q", c.counts, got, c.want)
-		}
-	}
-}
-
-func TestThousands(t *testing.T) {
-	var got []string
-	for _, n := range []int64{0, 7, 999, 1000, 12329, 123456, 1234567, -1234} {
-		got = append(got, thousands(n))
-	}
-	want := []string{"0", "7", "999", "1,000", "12,329", "123,456", "1,234,567", "-1,234"}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Error(d)
 	}
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -92,35 +90,10 @@ func (s *sizeValue) String() string { return archive.FormatSize(int64(*s)) }
 func (s *sizeValue) Type() string   { return "size" }
 
 func (s *sizeValue) Set(v string) error {
-	n, err := parseSize(v)
+	n, err := archive.ParseSize(v)
 	if err != nil {
 		return err
 	}
 	*s = sizeValue(n)
 	return nil
-}
-
-func parseSize(v string) (int64, error) {
-	t := strings.TrimSpace(v)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{
-		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
-		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40},
-		{"B", 1},
-	}
-	mult := int64(1)
-	for _, u := range units {
-		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
-			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || math.IsNaN(f) || f*float64(mult) > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%q is not a size (such as 512MiB or 10GiB)", v)
-	}
-	return int64(f * float64(mult)), nil
 }

@@ -223,9 +223,6 @@ func progressEach(e *env, p *shipcheck.Progress, so *shipcheck.ScanOptions) func
 	}
 }
 
-// age says a duration the way people read an age.
-func age(d time.Duration) string { return report.Age(d) }
-
 // reportCmd is what the report commands (scan, sbom, vuln, secrets, diff)
 // share: their flags, mapped into the run's options and outputs, and the
 // run.

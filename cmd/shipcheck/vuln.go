@@ -2,10 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shipcheck/shipcheck"
-	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/vuln"
 )
@@ -126,7 +121,7 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			printInfo(e.stdout, info, time.Since(start))
+			info.Write(e.stdout, time.Since(start))
 			return nil
 		},
 	}
@@ -149,7 +144,7 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			printInfo(e.stdout, info, time.Since(start))
+			info.Write(e.stdout, time.Since(start))
 			return nil
 		},
 	}
@@ -167,34 +162,10 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 				return &exitError{code: exitIncomplete, err: err}
 			}
 			defer db.Close()
-			printInfo(e.stdout, db.Info(), -1)
+			db.Info().Write(e.stdout, -1)
 			return nil
 		},
 	}
 	db.AddCommand(update, importCmd, status)
 	return groupCmd(db)
-}
-
-func printInfo(w io.Writer, info vuln.Info, took time.Duration) {
-	fmt.Fprintf(w, "database: %s\n", info.Path)
-	if fi, err := os.Stat(info.Path); err == nil {
-		fmt.Fprintf(w, "size:     %s\n", archive.FormatSize(fi.Size()))
-	}
-	fmt.Fprintf(w, "source:   %s\n", info.Source)
-	fmt.Fprintf(w, "built:    %s (%s ago)\n", info.Built.UTC().Format(time.RFC3339), age(time.Since(info.Built)))
-	if !info.Newest.IsZero() {
-		fmt.Fprintf(w, "newest:   %s (the most recent modified date of an advisory)\n", info.Newest.UTC().Format(time.RFC3339))
-	}
-	if took >= 0 {
-		fmt.Fprintf(w, "took:     %s\n", took.Round(time.Millisecond))
-	}
-	fmt.Fprintf(w, "records:  %d\n", info.Records)
-	var ecos []string
-	for e := range info.Ecosystems {
-		ecos = append(ecos, e)
-	}
-	sort.Strings(ecos)
-	for _, e := range ecos {
-		fmt.Fprintf(w, "  %-12s %d\n", e, info.Ecosystems[e])
-	}
 }

@@ -3,6 +3,9 @@ package archive
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -210,4 +213,61 @@ func FormatSize(n int64) string {
 		return fmt.Sprintf("%d %ciB", int64(v), "KMGTPE"[exp])
 	}
 	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[exp])
+}
+
+// ParseSize reads a byte count with an optional unit, as FormatSize writes
+// it and people type it: 512, 64KiB, 10GiB, 1.5 GB, 1G (binary units for
+// K, M, G, T alone).
+func ParseSize(v string) (int64, error) {
+	t := strings.TrimSpace(v)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40},
+		{"B", 1},
+	}
+	mult := int64(1)
+	for _, u := range units {
+		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
+			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || math.IsNaN(f) || f*float64(mult) > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is not a size (such as 512MiB or 10GiB)", v)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+// FormatCount writes n with commas between groups of three digits.
+func FormatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+// Percent is done of total in whole percent, rounded down: 100 only when
+// all is done.
+func Percent(done, total int64) int64 {
+	if total <= 0 {
+		return 0
+	}
+	return min(done*100/total, 100)
 }
