@@ -26,6 +26,7 @@ import (
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
 	"github.com/shipcheck/shipcheck/sbom/golang"
+	"github.com/shipcheck/shipcheck/sbom/spdx"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
 )
@@ -482,16 +483,29 @@ func goBinDir(opt Options, on bool) (string, func(), error) {
 	return d, func() { os.RemoveAll(d) }, nil
 }
 
-// readSBOM reads a CycloneDX SBOM into an inventory.
+// readSBOM reads an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON) into an
+// inventory. A file that is neither, or an SBOM with no component a purl
+// names, is an error: matching nothing would pass silently.
 func readSBOM(path string) (*sbom.Inventory, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	inv, err := cyclonedx.Decode(f)
+	var inv *sbom.Inventory
+	switch sbomFormat(path) {
+	case "spdx":
+		inv, err = spdx.Decode(f)
+	case "cyclonedx":
+		inv, err = cyclonedx.Decode(f)
+	default:
+		return nil, errors.New("not an SBOM this reads (CycloneDX JSON or XML, SPDX 2.3 JSON)")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(inv.Packages) == 0 {
+		return nil, errors.New("the SBOM lists no component with a package URL (purl): nothing to match")
 	}
 	return inv, nil
 }
@@ -538,24 +552,30 @@ func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secr
 	return kept, baselined, expired
 }
 
-// IsSBOM reports whether the file at path is a CycloneDX SBOM (JSON or
-// XML), by its first bytes.
-func IsSBOM(path string) bool {
+// IsSBOM reports whether the file at path is an SBOM (CycloneDX JSON or
+// XML, SPDX JSON), by its first bytes.
+func IsSBOM(path string) bool { return sbomFormat(path) != "" }
+
+// sbomFormat is "cyclonedx" or "spdx" for an SBOM, by its first bytes;
+// "" for anything else.
+func sbomFormat(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return ""
 	}
 	defer f.Close()
 	head := make([]byte, 4096)
 	n, _ := io.ReadFull(f, head)
 	h := strings.TrimSpace(string(head[:n]))
 	switch {
-	case strings.HasPrefix(h, "{"):
-		return strings.Contains(h, `"bomFormat"`)
-	case strings.HasPrefix(h, "<"):
-		return strings.Contains(h, "cyclonedx.org/schema/bom")
+	case strings.HasPrefix(h, "{") && strings.Contains(h, `"bomFormat"`):
+		return "cyclonedx"
+	case strings.HasPrefix(h, "{") && strings.Contains(h, `"spdxVersion"`):
+		return "spdx"
+	case strings.HasPrefix(h, "<") && strings.Contains(h, "cyclonedx.org/schema/bom"):
+		return "cyclonedx"
 	}
-	return false
+	return ""
 }
 
 // Target is one deployment to scan: an artifact with the Lambda layers it
@@ -596,6 +616,9 @@ type ScanOptions struct {
 	NoGoReachability bool
 	// NoSecrets skips the secret scan of KindScan.
 	NoSecrets bool
+	// AllowEmpty accepts an artifact with no files (else an error: an
+	// empty build would pass every gate).
+	AllowEmpty bool
 	// ThirdParty says what the files of installed third-party packages are
 	// scanned for ("": provider formats only); Internal names packages that
 	// are the organisation's own (secrets.internal).
@@ -760,6 +783,9 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 	c, err := collect(ctx, t.Artifact, o, co)
 	if err != nil {
 		return nil, err
+	}
+	if c.reads.Files == 0 && !opt.AllowEmpty {
+		return nil, errors.New("nothing to scan: the artifact holds no files (an empty build? --allow-empty accepts it)")
 	}
 	d := report.NewDeployment(t.Name, c.inv)
 	d.Reads = c.reads

@@ -236,6 +236,7 @@ type reportCmd struct {
 	vexs          []string
 	baseline      string
 	deterministic bool
+	allowEmpty    bool
 }
 
 func newReportCmd(kind report.Kind, advisories, secrets bool) *reportCmd {
@@ -267,6 +268,7 @@ func (c *reportCmd) register(cmd *cobra.Command, def string) {
 			cmd.Flags().StringVar(&c.baseline, "baseline", "", "an earlier JSON report (--output json of scan, secrets or diff): secrets already in it are left out")
 		}
 	}
+	cmd.Flags().BoolVar(&c.allowEmpty, "allow-empty", false, "accept an artifact with no files (else exit 2: nothing to scan)")
 	if c.kind == report.KindSBOM {
 		cmd.Flags().BoolVar(&c.deterministic, "deterministic", false, "the same artifact gives the same bytes: a fixed timestamp (SOURCE_DATE_EPOCH, or 1970) and a serial number derived from the content")
 	}
@@ -305,7 +307,7 @@ func (c *reportCmd) options(e *env, n int) (shipcheck.ScanOptions, []report.Outp
 	if c.adv != nil {
 		so.Source = c.adv.options(e)
 	}
-	so.Kind, so.Gate, so.NoGoReachability, so.ToolVersion = c.kind, g, !reach, version()
+	so.Kind, so.Gate, so.NoGoReachability, so.ToolVersion, so.AllowEmpty = c.kind, g, !reach, version(), c.allowEmpty
 	so.Options = shipcheck.Options{Options: opt, Progress: &shipcheck.Progress{}}
 	return so, outs, nil
 }

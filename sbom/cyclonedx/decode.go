@@ -179,3 +179,12 @@ func osEcosystem(u packageurl.PackageURL) string {
 	}
 	return "Red Hat"
 }
+
+// FromPURL is the package a purl names, as Decode reads a component: the
+// ecosystem from the purl's type (an OS package's release from its distro
+// qualifier), the name as the ecosystem writes it; name and version are
+// the document's own spelling, used where the purl lowers or lacks them.
+// It returns nil for a purl of no ecosystem advisories cover.
+func FromPURL(purl, name, version string) *sbom.Package {
+	return fromComponent(cdx.Component{PackageURL: purl, Name: name, Version: version})
+}

@@ -35,6 +35,13 @@ type Options struct {
 
 const noAssertion = "NOASSERTION"
 
+// The comment of a declared-only package, and of one that does not ship
+// (Decode reads them back: SPDX 2.3 has no scope).
+const (
+	declaredComment = "declared only: no installed copy in the artifact"
+	excludedComment = "; does not ship"
+)
+
 // Encode writes inv as SPDX 2.3 JSON.
 func Encode(w io.Writer, inv *sbom.Inventory, opt Options) error {
 	return spdxjson.Write(Document(inv, opt), w, spdxjson.Indent("  "))
@@ -131,9 +138,9 @@ func Document(inv *sbom.Inventory, opt Options) *v23.Document {
 		}
 		sp.PackageSourceInfo = strings.Join(where, "; ")
 		if p.DeclaredOnly {
-			sp.PackageComment = "declared only: no installed copy in the artifact"
+			sp.PackageComment = declaredComment
 			if p.Excluded {
-				sp.PackageComment += "; does not ship"
+				sp.PackageComment += excludedComment
 			}
 		}
 		doc.Packages = append(doc.Packages, sp)

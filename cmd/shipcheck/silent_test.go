@@ -1,0 +1,48 @@
+package main
+
+import (
+	"archive/zip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNoSilentPass: inputs that used to end in exit 0 having checked
+// nothing are read as what they are, or refused with exit 2 and a message
+// that says why.
+func TestNoSilentPass(t *testing.T) {
+	dir := t.TempDir()
+	orders := abs(t, filepath.Join(examples, "orders-api.zip"))
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	spdx := filepath.Join(dir, "bom.spdx.json")
+	if code, _, stderr := run(t, nil, "sbom", orders, "--output", "spdx-json="+spdx); code != 0 {
+		t.Fatalf("sbom: exit %d: %s", code, stderr)
+	}
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, []byte("{}"), 0o644)
+	emptyZip := filepath.Join(dir, "empty.zip")
+	f, _ := os.Create(emptyZip)
+	zip.NewWriter(f).Close()
+	f.Close()
+	emptyDir := filepath.Join(dir, "build")
+	os.Mkdir(emptyDir, 0o755)
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"vuln", "--sbom", spdx, "--advisories", osv, "--fail-on", "medium"}, 1, "NSWG-ECO-516"},
+		{[]string{"vuln", "--sbom", empty, "--advisories", osv}, 2, "not an SBOM this reads"},
+		{[]string{"scan", emptyZip, "--advisories", osv}, 2, "nothing to scan"},
+		{[]string{"secrets", emptyDir}, 2, "nothing to scan"},
+		{[]string{"sbom", emptyDir}, 2, "--allow-empty"},
+		{[]string{"scan", emptyDir, "--advisories", osv, "--allow-empty"}, 0, "PASS"},
+	} {
+		code, stdout, stderr := run(t, nil, c.args...)
+		if code != c.code || !strings.Contains(stdout+stderr, c.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s%s", c.args, code, c.code, c.want, stdout, stderr)
+		}
+	}
+}
