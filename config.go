@@ -7,9 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
+	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -55,10 +59,17 @@ func LoadConfig(path string) (*Config, error) {
 	if !explicit {
 		path = ConfigFile
 	}
-	b, err := os.ReadFile(path)
+	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
 		return &Config{}, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if fi.Size() > maxConfig {
+		return nil, fmt.Errorf("config %s: %s; a configuration is a few KB (at most %s)", path, archive.FormatSize(fi.Size()), archive.FormatSize(maxConfig))
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -66,7 +77,15 @@ func LoadConfig(path string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %s", path, yamlError(err))
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := 0
+		if err == nil {
+			line = more.Line
+		}
+		return nil, fmt.Errorf("config %s: line %d: a second YAML document (after ---): put everything in one, or its rules would be ignored", path, line)
 	}
 	for _, i := range c.Ignore {
 		if err := i.Validate(); err != nil {
@@ -190,3 +209,73 @@ secrets:
     #   rule: generic-api-key
     #   reason: examples in the documentation
 `
+
+// maxConfig bounds a configuration file.
+const maxConfig = 1 << 20
+
+var (
+	unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)
+	intoType     = regexp.MustCompile(`into (\[\])?(map\[)?[\w.*\[\]]+`)
+	cannot       = regexp.MustCompile("cannot unmarshal !!\\w+ (.+?) ")
+)
+
+// yamlError says a YAML decoding error in the file's words: the line and
+// the key, the keys allowed there, and what a value must be, never a Go
+// type's name.
+func yamlError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
+	msg = strings.ReplaceAll(msg, "\n  ", "; ")
+	msg = unknownField.ReplaceAllStringFunc(msg, func(m string) string {
+		p := unknownField.FindStringSubmatch(m)
+		keys := configKeys[strings.TrimPrefix(p[3], "*")]
+		if len(keys) == 0 {
+			return fmt.Sprintf("line %s: unknown key %q", p[1], p[2])
+		}
+		return fmt.Sprintf("line %s: unknown key %q (the keys here are %s)", p[1], p[2], strings.Join(keys, ", "))
+	})
+	msg = intoType.ReplaceAllStringFunc(msg, func(m string) string {
+		switch t := strings.TrimPrefix(m, "into "); {
+		case strings.HasPrefix(t, "[]"):
+			return "as a list"
+		case strings.HasPrefix(t, "map["):
+			return "as a mapping"
+		case t == "string":
+			return "as text"
+		case t == "bool":
+			return "as true or false"
+		case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "float"):
+			return "as a number"
+		}
+		return "as a mapping"
+	})
+	return cannot.ReplaceAllString(msg, "$1 must be written ")
+}
+
+// configKeys are the keys of each part of the configuration, by the Go
+// type yaml names in its errors.
+var configKeys = func() map[string][]string {
+	out := map[string][]string{}
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || out[t.String()] != nil {
+			return
+		}
+		var keys []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			keys = append(keys, name)
+			add(f.Type)
+		}
+		out[t.String()] = keys
+	}
+	add(reflect.TypeOf(Config{}))
+	return out
+}()

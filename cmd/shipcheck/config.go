@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -121,6 +122,9 @@ func setFlag(f *pflag.Flag, vals []string) error {
 		return fmt.Errorf("--%s takes one value, not %d", f.Name, len(vals))
 	}
 	if err := f.Value.Set(vals[0]); err != nil {
+		if f.Value.Type() == "bool" {
+			return fmt.Errorf("%q: must be true or false", vals[0])
+		}
 		return err
 	}
 	f.Changed = true
@@ -185,6 +189,17 @@ commas), then the file.`,
 			c, err := shipcheck.LoadConfig(path)
 			if err != nil {
 				return usageErr(err)
+			}
+			// Every command that reads the file reads it here, as it would
+			// (flag values, formats, thresholds), with nothing to scan.
+			for _, args := range [][]string{{"scan", "x"}, {"vuln", "x"}, {"secrets", "x"}, {"sbom", "x"}, {"diff", "x", "y"}} {
+				sub := &env{stdout: io.Discard, stderr: io.Discard, lookupEnv: func(string) (string, bool) { return "", false }, checkOnly: true}
+				root := newRootCmd(sub)
+				root.SetArgs(append(args, "--config", path))
+				if err := root.ExecuteContext(cmd.Context()); err != nil {
+					msg := strings.TrimPrefix(err.Error(), "config: defaults: ")
+					return usageErr(fmt.Errorf("config %s: defaults: %s (as shipcheck %s reads it)", path, msg, args[0]))
+				}
 			}
 			fmt.Fprintf(e.stdout, "%s: %d default(s), %d advisory ignore rule(s), %d secret ignore rule(s), %d secret allow rule(s)\n",
 				path, len(c.Defaults), len(c.Ignore), len(c.Secrets.Ignore), len(c.Secrets.Allow))

@@ -92,3 +92,40 @@ func TestSecretAllow(t *testing.T) {
 		t.Errorf("one finding allowed: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestConfigErrors: config check refuses what scan would refuse, and every
+// error names the file, the line and the key in the file's words (no Go
+// type names).
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	big := "# " + strings.Repeat("x", 2<<20) + "\n"
+	for _, c := range []struct {
+		yaml string
+		want []string
+	}{
+		{"defaults:\n  fail-on: high\nignroe:\n  - id: X\n", []string{"line 3", `unknown key "ignroe"`, "ignore, secrets, defaults"}},
+		{"secrets:\n  ignore:\n    - fingerprint: sc1:0123456789abcdef0123456789abcdef\n      reasn: x\n", []string{"line 4", `"reasn"`, "fingerprint, reason, expires"}},
+		{"ignore: yes\n", []string{"line 1", "must be written as a list"}},
+		{"defaults:\n  fail-on: high\n---\nignore:\n  - id: X\n    reason: y\n", []string{"a second YAML document"}},
+		{"defaults: {fail-on: severe}\n", []string{"defaults", `"severe"`}},
+		{"defaults: {output: [yaml]}\n", []string{"defaults", `unknown format "yaml"`}},
+		{"defaults: {offline: maybe}\n", []string{"offline", "must be true or false"}},
+		{big, []string{"a configuration is a few KB"}},
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		os.WriteFile(p, []byte(c.yaml), 0o644)
+		code, _, stderr := run(t, nil, "config", "check", p)
+		ok := code == 2 && strings.Contains(stderr, p)
+		for _, w := range c.want {
+			ok = ok && strings.Contains(stderr, w)
+		}
+		if !ok || strings.Contains(stderr, "shipcheck.") || strings.Contains(stderr, "strconv") {
+			t.Errorf("%.60q: exit %d: %s", c.yaml, code, stderr)
+		}
+	}
+	p := filepath.Join(dir, "good.yaml")
+	os.WriteFile(p, []byte("defaults: {fail-on: medium, output: [table]}\n"), 0o644)
+	if code, _, stderr := run(t, nil, "config", "check", p); code != 0 {
+		t.Errorf("a valid configuration: exit %d: %s", code, stderr)
+	}
+}

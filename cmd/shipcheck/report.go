@@ -315,6 +315,9 @@ func (c *reportCmd) options(e *env, n int) (shipcheck.ScanOptions, []report.Outp
 // run scans the targets (diff: compares the two) and finishes: notes,
 // outputs, the exit code.
 func (c *reportCmd) run(cmd *cobra.Command, e *env, targets []shipcheck.Target, so shipcheck.ScanOptions, outs []report.Output) error {
+	if e.checkOnly {
+		return nil
+	}
 	so.Each = progressEach(e, so.Progress, &so)
 	var rep *report.Report
 	var err error

@@ -57,6 +57,9 @@ type env struct {
 	// displays are progress displays to stop when the command ends, if
 	// the command did not.
 	displays []*progressDisplay
+	// checkOnly: a report command stops once its flags and configuration
+	// are read (config check).
+	checkOnly bool
 }
 
 // Run runs the shipcheck command line with args and returns the exit code.
