@@ -161,6 +161,16 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		walkOpt.Early = secrets.Early
 	}
 	err = v.Walk(ctx, walkOpt, func(ctx context.Context, f *packaging.File) error {
+		if f.Type == archive.TypeSymlink && co.secrets != nil && f.Link != "" {
+			// A link's target is text the artifact chose: a provider's
+			// credential there is found (and, as everywhere, redacted).
+			fs, _ := co.secrets.Scan(ctx, f.Path, []byte(f.Link), secrets.ProviderRules)
+			if len(fs) > 0 {
+				mu.Lock()
+				out.secrets = append(out.secrets, originOf(fs, f)...)
+				mu.Unlock()
+			}
+		}
 		if f.Type != archive.TypeFile {
 			return nil
 		}

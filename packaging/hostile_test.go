@@ -130,7 +130,7 @@ var hostileCases = []hostileCase{
 			zf{name: "loop-b", data: []byte("loop-a"), mode: fs0777Link},
 			zf{name: "good", data: []byte("index.js"), mode: fs0777Link},
 		)
-	}, problem: archive.ErrLinkOutside, exit: 0, message: "up: link points outside the view; not followed: -> ../../../../etc/passwd",
+	}, problem: archive.ErrLinkOutside, exit: 0, message: "up: link points outside the view; not followed (a target of 22 bytes)",
 		check: func(t *testing.T, l *Listing) {
 			for _, want := range []error{archive.ErrLinkLoop, archive.ErrLinkDangling} {
 				if !hasProblem(l, want) {

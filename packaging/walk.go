@@ -415,7 +415,9 @@ func (v *View) checkLinks() {
 					continue
 				}
 				k.note = reason.Error()
-				v.t.notes = append(v.t.notes, Problem{Path: v.runtimePath(p), Origin: k.origin(), Err: fmt.Errorf("%w: -> %s", reason, k.e.Link)})
+				// The target is not printed: a link's target is data the
+				// artifact chose, and may be a credential.
+				v.t.notes = append(v.t.notes, Problem{Path: v.runtimePath(p), Origin: k.origin(), Err: fmt.Errorf("%w (a target of %d bytes)", reason, len(k.e.Link))})
 			}
 		}
 	}

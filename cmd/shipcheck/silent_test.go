@@ -46,3 +46,40 @@ func TestNoSilentPass(t *testing.T) {
 		}
 	}
 }
+
+// TestSymlinkEntries: a zip entry whose mode says symlink and whose
+// "target" is data (lines, a credential) is read as a file and scanned; a
+// link's target is never printed in a problem; a credential as a plain
+// link target is found, redacted.
+func TestSymlinkEntries(t *testing.T) {
+	const token = "ghp_R4nd0mT0k3nF0rTh3Sh1pch3ckT3stQ9xYzW"
+	dir := t.TempDir()
+	p := filepath.Join(dir, "fn.zip")
+	f, _ := os.Create(p)
+	w := zip.NewWriter(f)
+	add := func(name, content string, link bool) {
+		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+		if link {
+			h.SetMode(os.ModeSymlink | 0o777)
+		} else {
+			h.SetMode(0o644)
+		}
+		e, _ := w.CreateHeader(h)
+		e.Write([]byte(content))
+	}
+	add("index.js", "exports.handler = async () => 1;\n", false)
+	add("config.txt", "# deploy settings\nGITHUB_TOKEN="+token+"\n", true)
+	add("token-link", token, true)
+	w.Close()
+	f.Close()
+	code, stdout, stderr := run(t, nil, "secrets", p, "--output", "json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (the tokens found): %s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, token) {
+		t.Errorf("the token is printed in clear:\n%s%s", stdout, stderr)
+	}
+	if !strings.Contains(stderr, "not a path; read as a file") || strings.Count(stdout, `"rule": "github-pat"`) != 2 {
+		t.Errorf("want the data-as-link note and two github-pat findings:\n%s%s", stdout, stderr)
+	}
+}

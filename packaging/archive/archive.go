@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"time"
+	"unicode/utf8"
 )
 
 // Type is the kind of an entry.
@@ -143,6 +144,10 @@ var (
 	ErrNotSupported = errors.New("not supported")
 	ErrBadEntryName = errors.New("entry name is empty or holds a NUL byte; refused")
 	ErrLinkTooLong  = errors.New("link target too long; not read")
+	// ErrLinkNotPath: a symlink entry whose target is not a short path
+	// (too long, or with control characters): its content is read as a
+	// file, so that the secret scan sees it and no output prints it.
+	ErrLinkNotPath  = errors.New("symlink entry whose target is not a path; read as a file")
 	ErrUnknownEntry = errors.New("unknown entry type; not read")
 
 	// Notes: the view is complete, but a user should know.
@@ -159,7 +164,7 @@ var (
 	ErrUnparsable = errors.New("file does not parse")
 )
 
-var notes = []error{ErrLinkOutside, ErrLinkLoop, ErrLinkDangling, ErrDuplicate, ErrRenamed, ErrSpecial, ErrConflict, ErrUnparsable}
+var notes = []error{ErrLinkOutside, ErrLinkLoop, ErrLinkDangling, ErrLinkNotPath, ErrDuplicate, ErrRenamed, ErrSpecial, ErrConflict, ErrUnparsable}
 
 // IsPartial reports whether err means content was left unread. Every error
 // that is not one of the note sentinels counts as partial: unknown failures
@@ -170,6 +175,24 @@ func IsPartial(err error) bool {
 	}
 	for _, n := range notes {
 		if errors.Is(err, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxLinkPath is the longest target a symlink entry is taken to name.
+const maxLinkPath = 1024
+
+// LinkIsPath reports whether a symlink entry's target reads as a path: at
+// most 1 KiB, valid UTF-8, no control characters. Anything else is data
+// stored as a link (ErrLinkNotPath).
+func LinkIsPath(target string) bool {
+	if target == "" || len(target) > maxLinkPath || !utf8.ValidString(target) {
+		return false
+	}
+	for _, r := range target {
+		if r < 0x20 || r == 0x7f {
 			return false
 		}
 	}

@@ -122,6 +122,12 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget) (*archive.Index, error) 
 			x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: fmt.Errorf("%w %d", archive.ErrUnsupported, f.Method)})
 		case e.Type == archive.TypeSymlink:
 			link, err := readLink(f)
+			if errors.Is(err, archive.ErrLinkTooLong) || err == nil && !archive.LinkIsPath(link) {
+				// Data stored as a link: read as the file it is.
+				x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: archive.ErrLinkNotPath})
+				e.Type, e.Content = archive.TypeFile, &content{f: f, r: r}
+				break
+			}
 			if err != nil {
 				x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: err})
 				continue
