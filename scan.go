@@ -164,10 +164,9 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		if f.Type == archive.TypeSymlink && co.secrets != nil && f.Link != "" {
 			// A link's target is text the artifact chose: a provider's
 			// credential there is found (and, as everywhere, redacted).
-			fs, _ := co.secrets.Scan(ctx, f.Path, []byte(f.Link), secrets.ProviderRules)
-			if len(fs) > 0 {
+			if fs := scanLink(ctx, co.secrets, f); len(fs) > 0 {
 				mu.Lock()
-				out.secrets = append(out.secrets, originOf(fs, f)...)
+				out.secrets = append(out.secrets, fs...)
 				mu.Unlock()
 			}
 		}
@@ -277,7 +276,23 @@ func btoi(b bool) int {
 
 // scanSecrets reads one file and scans it; what cannot be read or parsed
 // is a problem of the file.
-func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owners, parties *secrets.Parties, f *packaging.File) []secrets.Finding {
+// scanHook, when set (by tests), runs as each file's secret scan starts:
+// a panic there stands for one in the scanner.
+var scanHook func(path string)
+
+// scanSecrets scans one file. A panic in the scanner is a problem of the
+// file (content left unscanned: exit 2 unless --allow-partial), never the
+// end of the scan.
+func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owners, parties *secrets.Parties, f *packaging.File) (out []secrets.Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+			f.Report(fmt.Errorf("%w: the secret scan panicked (%v); this file's content was not scanned", archive.ErrUnreadable, r))
+		}
+	}()
+	if scanHook != nil {
+		scanHook(f.Path)
+	}
 	if !f.Readable() {
 		return nil
 	}
@@ -314,6 +329,19 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 	if err != nil {
 		f.Report(fmt.Errorf("%w: environment config: %v", archive.ErrUnparsable, err))
 	}
+	return originOf(fs, f)
+}
+
+// scanLink scans a symlink's target with the provider rules; a panic is a
+// problem of the link, as in scanSecrets.
+func scanLink(ctx context.Context, sc *secrets.Scanner, f *packaging.File) (out []secrets.Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+			f.Report(fmt.Errorf("%w: the secret scan panicked (%v) on the link's target", archive.ErrUnreadable, r))
+		}
+	}()
+	fs, _ := sc.Scan(ctx, f.Path, []byte(f.Link), secrets.ProviderRules)
 	return originOf(fs, f)
 }
 
