@@ -2,9 +2,10 @@ package shipcheck
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/shipcheck/shipcheck/internal/testshared"
 
 	"github.com/shipcheck/shipcheck/vuln"
 )
@@ -18,16 +19,10 @@ func TestScanReadsEachEntryOnce(t *testing.T) {
 		{"testdata/examples/go-function.zip", "testdata/goreach/advisories"},
 		{"testdata/examples/image.tar", "testdata/osv"},
 	}
-	shared := os.Getenv("SHIPCHECK_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(shared, "corpus", "TRUTH.json")); err == nil {
+	if shared, ok := testshared.Optional(t); ok {
 		for _, a := range []string{"node-api.zip", "java-fn.zip", "nested.zip", "go-bootstrap.zip", "image-docker.tar"} {
 			cases = append(cases, struct{ artifact, advisories string }{filepath.Join(shared, "corpus", a), "testdata/osv"})
 		}
-	} else {
-		t.Log("the shared corpus is not beside the checkout: testing the examples only")
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.artifact), func(t *testing.T) {

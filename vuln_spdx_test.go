@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipcheck/shipcheck/internal/testshared"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shipcheck/shipcheck/report"
@@ -22,8 +24,7 @@ import (
 func TestSBOMFormatsMatchAlike(t *testing.T) {
 	arts, _ := filepath.Glob(filepath.Join("testdata", "examples", "*"))
 	source := vuln.SourceOptions{Advisories: filepath.Join("testdata", "osv"), Offline: true}
-	if d := os.Getenv("SHIPCHECK_SHARED"); d != "" || dirExists(filepath.Join("..", "shared", "corpus")) {
-		shared := sharedDir(t)
+	if shared, ok := testshared.Optional(t); ok {
 		more, _ := filepath.Glob(filepath.Join(shared, "corpus", "*.*"))
 		for _, m := range more {
 			if strings.HasSuffix(m, ".zip") || strings.HasSuffix(m, ".tar") {
@@ -79,9 +80,4 @@ func TestSBOMFormatsMatchAlike(t *testing.T) {
 			t.Errorf("%s: read as an SBOM with something to match", name)
 		}
 	}
-}
-
-func dirExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
 }

@@ -9,23 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipcheck/shipcheck/internal/testshared"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shipcheck/shipcheck/packaging/archive"
 )
 
-// sharedDir returns ../shared (or $SHIPCHECK_SHARED), skipping the test when
-// it is not there, as in a user's fresh clone.
-func sharedDir(t testing.TB) string {
-	d := os.Getenv("SHIPCHECK_SHARED")
-	if d == "" {
-		d = filepath.Join("..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(d, "corpus", "TRUTH.json")); err != nil {
-		t.Skipf("the shared corpus is not beside the checkout (%v): set SHIPCHECK_SHARED to test against it", err)
-	}
-	return d
-}
+// sharedDir returns ../shared (see internal/testshared).
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 type truthArtifact struct {
 	Kind      string   `json:"kind"`

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/shipcheck/shipcheck/internal/testshared"
 )
 
 // extractFromZip writes the named entry of a zip to a temporary file.
@@ -45,7 +47,7 @@ func extractFromZip(t *testing.T, zipPath, name string) string {
 // the verdicts do not change, where govulncheck alone would call them all
 // reachable.
 func TestJudgeFromNamesAgreesWithGovulncheck(t *testing.T) {
-	shared := filepath.Join("..", "..", "shared")
+	shared := testshared.Dir(t)
 	bin := extractFromZip(t, filepath.Join(shared, "corpus", "go-bootstrap.zip"), "bootstrap")
 	goZip := filepath.Join(shared, "osv", "Go", "all.zip")
 	db := t.TempDir()

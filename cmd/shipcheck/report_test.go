@@ -5,24 +5,21 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shipcheck/shipcheck/internal/testshared"
 )
 
 // TestTableFitsColumns: with COLUMNS=80, no line of scan's table is wider
 // than 80, on the examples and on every corpus artifact.
 func TestTableFitsColumns(t *testing.T) {
 	arts, _ := filepath.Glob(filepath.Join(examples, "*"))
-	shared := os.Getenv("SHIPCHECK_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	if more, _ := filepath.Glob(filepath.Join(shared, "corpus", "*.*")); len(more) > 0 {
+	if shared, ok := testshared.Optional(t); ok {
+		more, _ := filepath.Glob(filepath.Join(shared, "corpus", "*.*"))
 		for _, m := range more {
 			if strings.HasSuffix(m, ".zip") || strings.HasSuffix(m, ".tar") {
 				arts = append(arts, m)
 			}
 		}
-	} else {
-		t.Log("the shared corpus is not beside the checkout: the examples only")
 	}
 	osv := abs(t, filepath.Join(testdata, "osv"))
 	for i, a := range arts {
