@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -339,5 +340,33 @@ func TestScanJSONSchema(t *testing.T) {
 			t.Fatalf("%v: exit 2: %s", args, stderr)
 		}
 		validJSON(t, schema, []byte(stdout), strings.Join(args[:2], " "))
+	}
+}
+
+// TestNoStrayFiles: a scan that analyses a Go binary writes nothing under
+// the user's home (Go telemetry of the go commands libraries run went to
+// ~/.config/go/telemetry) beyond the cache folder.
+func TestNoStrayFiles(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_CONFIG_HOME decides os.UserConfigDir on Linux")
+	}
+	bin := buildBinary(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	code, _, stderr := exe(t, bin, t.TempDir(), "scan", abs(t, filepath.Join(examples, "go-function.zip")),
+		"--advisories", abs(t, filepath.Join(testdata, "goreach", "advisories")), "--no-cache")
+	if code == 2 {
+		t.Fatalf("exit 2: %s", stderr)
+	}
+	var stray []string
+	filepath.WalkDir(home, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			stray = append(stray, p)
+		}
+		return nil
+	})
+	if len(stray) > 0 {
+		t.Errorf("files written under HOME: %v", stray)
 	}
 }

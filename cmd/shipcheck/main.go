@@ -14,10 +14,22 @@ import (
 )
 
 func main() {
+	// The go commands libraries run (x/vuln asks `go env GOROOT` even for
+	// a binary) keep their telemetry counters and settings in a private
+	// folder, removed at exit: a run writes nothing outside the outputs
+	// asked for and the cache folder. (On Linux and the BSDs, where
+	// os.UserConfigDir follows XDG_CONFIG_HOME.)
+	private, err := os.MkdirTemp("", "shipcheck-config-")
+	if err == nil {
+		os.Setenv("XDG_CONFIG_HOME", private)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stop := onSignals(cancel, os.Stderr)
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	if private != "" {
+		os.RemoveAll(private)
+	}
 	os.Exit(code)
 }
 
