@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 )
@@ -19,9 +20,14 @@ func main() {
 	// folder, removed at exit: a run writes nothing outside the outputs
 	// asked for and the cache folder. (On Linux and the BSDs, where
 	// os.UserConfigDir follows XDG_CONFIG_HOME.)
+	// Telemetry is off there, so that no go command starts its upload
+	// process, which would write after we are gone.
 	private, err := os.MkdirTemp("", "shipcheck-config-")
 	if err == nil {
-		os.Setenv("XDG_CONFIG_HOME", private)
+		tel := filepath.Join(private, "go", "telemetry")
+		if os.MkdirAll(tel, 0o700) == nil && os.WriteFile(filepath.Join(tel, "mode"), []byte("off"), 0o600) == nil {
+			os.Setenv("XDG_CONFIG_HOME", private)
+		}
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stop := onSignals(cancel, os.Stderr)

@@ -83,3 +83,37 @@ func TestSymlinkEntries(t *testing.T) {
 		t.Errorf("want the data-as-link note and two github-pat findings:\n%s%s", stdout, stderr)
 	}
 }
+
+// TestStoredEntryCRC: one flipped byte in a stored (uncompressed) entry
+// made lodash 4.17.15 read as 4.17.25 and its advisory disappear, exit 0;
+// every command now reads the entry through its checksum: exit 2.
+func TestStoredEntryCRC(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "fn.zip")
+	f, _ := os.Create(p)
+	w := zip.NewWriter(f)
+	for name, body := range map[string]string{
+		"package.json":                      `{"name":"fn","version":"1.0.0","dependencies":{"lodash":"4.17.15"}}`,
+		"node_modules/lodash/package.json":  `{"name":"lodash","version":"4.17.15"}`,
+		"node_modules/lodash/lodash.min.js": "module.exports = {};\n",
+	} {
+		e, _ := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		e.Write([]byte(body))
+	}
+	w.Close()
+	f.Close()
+	b, _ := os.ReadFile(p)
+	i := strings.Index(string(b), `"version":"4.17.15"}`)
+	if i < 0 {
+		t.Fatal("no stored version in the zip")
+	}
+	b[i+len(`"version":"4.17.1`)] = '2' // 4.17.15 -> 4.17.25, the CRC unchanged
+	os.WriteFile(p, b, 0o644)
+	osv := abs(t, filepath.Join(testdata, "osv"))
+	for _, args := range [][]string{{"scan", p, "--advisories", osv}, {"vuln", p, "--advisories", osv}, {"sbom", p}, {"secrets", p}} {
+		code, _, stderr := run(t, nil, args...)
+		if code != 2 || !strings.Contains(stderr, "checksum") {
+			t.Errorf("%v: exit %d, want 2 naming the checksum: %s", args[0], code, stderr)
+		}
+	}
+}

@@ -185,6 +185,9 @@ type content struct {
 	once sync.Once
 	off  int64
 	err  error
+
+	crcOnce sync.Once
+	crcOK   bool
 }
 
 func (c *content) dataOffset() (int64, error) {
@@ -216,7 +219,10 @@ func (c *content) Open() (io.ReadCloser, error) {
 }
 
 // Section gives random access to a stored (uncompressed) entry, nil for a
-// compressed one. Reads through it are not checked against the CRC.
+// compressed one, or for a stored one whose bytes do not match the
+// directory's CRC-32: its readers then go through Open, which fails with
+// the checksum error (one flipped byte must not pass as another version).
+// The CRC is computed once, on the first call.
 func (c *content) Section() *io.SectionReader {
 	if c.f.Method != stdzip.Store || c.f.CompressedSize64 != c.f.UncompressedSize64 {
 		return nil
@@ -225,7 +231,16 @@ func (c *content) Section() *io.SectionReader {
 	if err != nil {
 		return nil
 	}
-	return io.NewSectionReader(c.r, off, clamp(c.f.UncompressedSize64))
+	sec := io.NewSectionReader(c.r, off, clamp(c.f.UncompressedSize64))
+	c.crcOnce.Do(func() {
+		h := crc32.NewIEEE()
+		n, err := io.Copy(h, io.NewSectionReader(c.r, off, clamp(c.f.UncompressedSize64)))
+		c.crcOK = err == nil && uint64(n) == c.f.UncompressedSize64 && (c.f.CRC32 == 0 || h.Sum32() == c.f.CRC32)
+	})
+	if !c.crcOK {
+		return nil
+	}
+	return sec
 }
 
 // checked fails a read that yields more or fewer bytes than the entry
