@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -363,5 +364,29 @@ func TestProjects(t *testing.T) {
 	}
 	if _, ok := pkgs["pkg:pypi/not-me"]; ok {
 		t.Error("a pyproject.toml inside an installed package became the application")
+	}
+}
+
+// TestNPMInstalledOnly: a package.json inside an installed package (its
+// examples, its tests) is not a package; installed ones at any depth, and
+// scoped ones, are.
+func TestNPMInstalledOnly(t *testing.T) {
+	inv := inventoryOf(t, files{
+		"package.json": `{"name":"fn","version":"1.0.0"}`,
+		"node_modules/serverless-http/package.json":                        `{"name":"serverless-http","version":"3.2.0"}`,
+		"node_modules/serverless-http/examples/hapi/package.json":          `{"name":"hapi-example","version":"1.0.0"}`,
+		"node_modules/require_optional/test/nestedTest/package.json":       `{"name":"nested-test","version":"0.0.1"}`,
+		"node_modules/@sentry/node/package.json":                           `{"name":"@sentry/node","version":"7.0.0"}`,
+		"node_modules/a/node_modules/b/package.json":                       `{"name":"b","version":"2.0.0"}`,
+		"node_modules/@sentry/node/node_modules/@sentry/core/package.json": `{"name":"@sentry/core","version":"7.0.0"}`,
+	})
+	var got []string
+	for _, p := range inv.Packages {
+		got = append(got, p.PURL)
+	}
+	want := []string{"pkg:npm/%40sentry/core@7.0.0", "pkg:npm/%40sentry/node@7.0.0", "pkg:npm/b@2.0.0", "pkg:npm/fn@1.0.0", "pkg:npm/serverless-http@3.2.0"}
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("packages:\n got %v\nwant %v", got, want)
 	}
 }

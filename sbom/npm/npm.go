@@ -69,6 +69,11 @@ func (Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Package,
 		return nil, fmt.Errorf("%w: package.json: %v", archive.ErrUnparsable, err)
 	}
 	app := !inNodeModules(f.Path)
+	if !app && !installed(f.Path) {
+		// A package.json inside an installed package (its examples, tests,
+		// a dist folder's module marker): not a package that ships.
+		return nil, nil
+	}
 	if m.Name == "" || m.Version == "" && !app || m.Unity != "" || m.Publisher != "" && m.Contributes != nil {
 		// Not an npm package: a fragment, a Unity package, a VS Code extension.
 		return nil, nil
@@ -100,6 +105,21 @@ func (Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Package,
 
 func inNodeModules(p string) bool {
 	return strings.Contains(p, "/node_modules/")
+}
+
+// installed reports whether a package.json under node_modules is an
+// installed package's own: node_modules/<name>/package.json or
+// node_modules/@scope/<name>/package.json, at any depth of nesting.
+func installed(p string) bool {
+	i := strings.LastIndex(p, "/node_modules/")
+	rest := strings.Split(p[i+len("/node_modules/"):], "/")
+	switch {
+	case len(rest) == 2:
+		return !strings.HasPrefix(rest[0], "@")
+	case len(rest) == 3:
+		return strings.HasPrefix(rest[0], "@")
+	}
+	return false
 }
 
 // PURL returns the purl of an npm package: a scope is the namespace.
