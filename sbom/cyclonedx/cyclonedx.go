@@ -254,11 +254,10 @@ func component(p *sbom.Package, xml bool) cdx.Component {
 		if g, a, ok := strings.Cut(p.Name, ":"); ok {
 			c.Group, c.Name = g, a
 		}
-	case p.Ecosystem == "npm" && strings.HasPrefix(p.Name, "@"):
-		if g, n, ok := strings.Cut(p.Name, "/"); ok {
-			c.Group, c.Name = g, n
-		}
 	}
+	// An npm scope stays in the name ("@sentry/node", as syft writes it):
+	// osv-scanner and grype read a scoped package by its name, and with
+	// the scope in group they read "node".
 	if p.Excluded {
 		c.Scope = cdx.ScopeExcluded
 	} else if p.Type != sbom.Application {
