@@ -19,6 +19,7 @@ import (
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/sbom"
+	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
 )
 
 const lockV3 = `{
@@ -388,5 +389,50 @@ func TestNPMInstalledOnly(t *testing.T) {
 	sort.Strings(got)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("packages:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestDebianUpstream: a binNMU (bash 5.2.15-2+b13 from source 5.2.15-2)
+// and a binary whose source is another package (libssl3 from openssl)
+// carry their source in the purl's upstream qualifier, as syft writes it,
+// and an SBOM read back keeps the source name and version advisories are
+// filed by.
+func TestDebianUpstream(t *testing.T) {
+	inv, err := SBOM(context.Background(), write(t, "root.zip", zipOf(t, files{
+		"etc/os-release": "ID=debian\nVERSION_ID=\"12\"\n",
+		"var/lib/dpkg/status": "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b13\nSource: bash (5.2.15-2)\nArchitecture: amd64\n\n" +
+			"Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nSource: openssl\nArchitecture: amd64\n\n" +
+			"Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n",
+	})), Options{Options: packaging.Options{As: packaging.Archive}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range byPURL(inv) {
+		got[p.Name] = p.PURL
+	}
+	for name, want := range map[string]string{
+		"bash":    "upstream=bash%405.2.15-2",
+		"libssl3": "upstream=openssl",
+	} {
+		if !strings.Contains(got[name], want) {
+			t.Errorf("%s: purl %q has no %q", name, got[name], want)
+		}
+	}
+	if strings.Contains(got["zlib1g"], "upstream") {
+		t.Errorf("zlib1g is its own source: %q", got["zlib1g"])
+	}
+	var b bytes.Buffer
+	if err := cyclonedx.Encode(&b, inv, cyclonedx.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := cyclonedx.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range back.Packages {
+		if p.Name == "bash" && (p.SourceVersion != "5.2.15-2" || p.SourceName != "") || p.Name == "libssl3" && p.SourceName != "openssl" {
+			t.Errorf("read back: %s source %q %q", p.Name, p.SourceName, p.SourceVersion)
+		}
 	}
 }

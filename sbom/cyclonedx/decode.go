@@ -119,7 +119,10 @@ func fromComponent(c cdx.Component) *sbom.Package {
 	case "deb", "apk", "rpm":
 		p.Ecosystem = osEcosystem(u)
 		if src := u.Qualifiers.Map()["upstream"]; src != "" {
-			p.SourceName, _, _ = strings.Cut(src, "@")
+			p.SourceName, p.SourceVersion, _ = strings.Cut(src, "@")
+			if p.SourceName == p.Name {
+				p.SourceName = ""
+			}
 		}
 	}
 	if c.Type == cdx.ComponentTypeApplication {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"sort"
 	"sync"
 
 	"github.com/google/osv-scalibr/extractor"
@@ -188,7 +189,31 @@ func convert(sp *extractor.Package, declared bool) *sbom.Package {
 			p.SourceName = m.OriginName
 		}
 	}
+	if p.SourceName != "" || p.SourceVersion != "" {
+		p.PURL = withUpstream(p.PURL, p.Name, p.SourceName, p.SourceVersion)
+	}
 	return p
+}
+
+// withUpstream adds the source package to an OS package's purl, as syft
+// writes it (upstream=openssl, or upstream=bash@5.2.15-2 for a binNMU whose
+// source version differs): OS advisories are filed by source package and
+// version, and tools that match an archived SBOM read it there.
+func withUpstream(purl, name, srcName, srcVersion string) string {
+	u, err := packageurl.FromString(purl)
+	if err != nil || u.Type != packageurl.TypeDebian && u.Type != packageurl.TypeApk && u.Type != packageurl.TypeRPM {
+		return purl
+	}
+	up := srcName
+	if up == "" {
+		up = name
+	}
+	if srcVersion != "" {
+		up += "@" + srcVersion
+	}
+	u.Qualifiers = append(u.Qualifiers, packageurl.Qualifier{Key: "upstream", Value: up})
+	sort.Slice(u.Qualifiers, func(i, j int) bool { return u.Qualifiers[i].Key < u.Qualifiers[j].Key })
+	return u.ToString()
 }
 
 // osQualifiers are the purl qualifiers kept, on OS packages only: osv-scalibr
