@@ -363,7 +363,7 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 	if blob != nil {
 		nv.closers = append(nv.closers, blob)
 	}
-	if err := fmtr.open(ctx, nv, a, ra, size, Options{}); err != nil {
+	if err := openSafely(ctx, fmtr, nv, a, ra, size, f.Path); err != nil {
 		v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("nested %s: %w", fmtr.name, err)})
 		nv.Close()
 		return nil
@@ -378,6 +378,24 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 	v.sh.add(nv.t.notes...)
 	nv.t.notes = nil
 	return nv
+}
+
+// openHook, when set (by tests), runs as a nested archive is opened: a
+// panic there stands for one in a format's reader.
+var openHook func(path string)
+
+// openSafely opens a nested archive; a panic in the format's reader (a
+// hostile entry) is an error of that entry, never the end of the walk.
+func openSafely(ctx context.Context, fmtr format, nv *View, a *opened, ra io.ReaderAt, size int64, path string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: the %s reader panicked (%v)", archive.ErrUnreadable, fmtr.name, r)
+		}
+	}()
+	if openHook != nil {
+		openHook(path)
+	}
+	return fmtr.open(ctx, nv, a, ra, size, Options{})
 }
 
 func (v *View) tooDeep(f *File) {

@@ -231,13 +231,10 @@ func (res *Result) Reach(ctx context.Context, src Source, bins []GoBinary) error
 		if !ok {
 			a.err = dbErr
 			if a.err == nil {
-				a.per, a.err = AnalyzeGoBinary(ctx, bin.File, goDB)
+				a.per, a.err = analyzeSafely(ctx, bin.File, goDB, res.records)
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-			}
-			if a.err == nil {
-				a.err = judgeStripped(bin.File, a.per, res.records)
 			}
 			done[bin.File] = a
 		}
@@ -245,6 +242,28 @@ func (res *Result) Reach(ctx context.Context, src Source, bins []GoBinary) error
 	}
 	SortFindings(res.Findings)
 	return nil
+}
+
+// analyzeHook, when set (by tests), runs before each binary's analysis: a
+// panic there stands for one in govulncheck or the pclntab reader.
+var analyzeHook func(file string)
+
+// analyzeSafely analyses one binary; a panic (govulncheck, the pclntab
+// reader, on a hostile binary) is an error of that binary: its findings
+// stay at module level, with a note, and count for the gate.
+func analyzeSafely(ctx context.Context, file, goDB string, records map[string]*Record) (per map[string]Reachability, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			per, err = nil, fmt.Errorf("the analysis panicked (%v)", r)
+		}
+	}()
+	if analyzeHook != nil {
+		analyzeHook(file)
+	}
+	if per, err = AnalyzeGoBinary(ctx, file, goDB); err != nil {
+		return nil, err
+	}
+	return per, judgeStripped(file, per, records)
 }
 
 // hasFindingIn reports whether a Go finding is of a package found in the
