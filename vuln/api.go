@@ -89,8 +89,15 @@ func (a *API) Candidates(ctx context.Context, qs []Query) ([][]*Record, error) {
 			for _, v := range r.Vulns {
 				ids[start+i] = append(ids[start+i], idMod{v.ID, v.Modified})
 			}
-			// More pages for this query: ask again, one page at a time.
+			// More pages for this query: ask again, one page at a time, a
+			// bounded number of times (a server that always answers with a
+			// token is not followed forever).
+			seen := map[string]bool{}
 			for tok := r.NextPageToken; tok != ""; {
+				if seen[tok] || len(seen) == maxPages {
+					return nil, fmt.Errorf("OSV API: %s %s: more than %d pages of advisories, or a page token given twice; refusing to follow further", batch[i].Package.Ecosystem, batch[i].Package.Name, maxPages)
+				}
+				seen[tok] = true
 				q := batch[i]
 				q.PageToken = tok
 				more, err := a.queryBatch(ctx, []apiQuery{q})
@@ -143,6 +150,14 @@ func (a *API) Candidates(ctx context.Context, qs []Query) ([][]*Record, error) {
 
 type idMod struct{ id, modified string }
 
+// Bounds on what the API may send: pages per query, a batch reply (ids and
+// dates of up to 1,000 queries: kilobytes in practice), one record.
+const (
+	maxPages       = 100
+	maxBatchReply  = 32 << 20
+	maxRecordReply = 16 << 20
+)
+
 func (a *API) queryBatch(ctx context.Context, qs []apiQuery) (*apiBatchResult, error) {
 	body, err := json.Marshal(map[string]any{"queries": qs})
 	if err != nil {
@@ -159,8 +174,15 @@ func (a *API) queryBatch(ctx context.Context, qs []apiQuery) (*apiBatchResult, e
 		return nil, fmt.Errorf("OSV API querybatch: %w", err)
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBatchReply+1))
+	if err != nil {
+		return nil, fmt.Errorf("OSV API querybatch: %w", err)
+	}
+	if len(b) > maxBatchReply {
+		return nil, fmt.Errorf("OSV API querybatch: a reply over %d MiB for %d queries (ids only): refused", maxBatchReply>>20, len(qs))
+	}
 	var res apiBatchResult
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 256<<20)).Decode(&res); err != nil {
+	if err := json.Unmarshal(b, &res); err != nil {
 		return nil, fmt.Errorf("OSV API querybatch: %w", err)
 	}
 	return &res, nil
@@ -186,13 +208,19 @@ func (a *API) vuln(ctx context.Context, id, modified string) (*Record, error) {
 		return nil, fmt.Errorf("OSV API %s: %w", id, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRecordReply+1))
 	if err != nil {
 		return nil, fmt.Errorf("OSV API %s: %w", id, err)
+	}
+	if len(b) > maxRecordReply {
+		return nil, fmt.Errorf("OSV API %s: a record over %d MiB: refused", id, maxRecordReply>>20)
 	}
 	r, err := ParseRecord(b)
 	if err != nil {
 		return nil, fmt.Errorf("OSV API %s: %w", id, err)
+	}
+	if r.ID != id {
+		return nil, fmt.Errorf("OSV API %s: the server answered with the record %q: refused", id, r.ID)
 	}
 	a.keepGo(r, b)
 	if cache != "" {
