@@ -185,6 +185,15 @@ func build(ctx context.Context, dir, source string, exports []Export, p *BuildPr
 		return Info{}, err
 	}
 	p.setStage(StageWriting)
+	// One writer at a time in a folder: two imports must not remove each
+	// other's Go database, and with the lock held, what a killed writer
+	// left behind can go.
+	unlock, err := lockWriters(ctx, dir)
+	if err != nil {
+		return Info{}, err
+	}
+	defer unlock()
+	removeLeftovers(dir)
 	tmp, err := os.CreateTemp(dir, DBFile+".tmp-")
 	if err != nil {
 		return Info{}, err
@@ -526,4 +535,35 @@ func openExports(path string) ([]Export, func(), error) {
 		exports = append(exports, Export{Name: f.Name(), R: f, Size: fi.Size()})
 	}
 	return exports, closeAll, nil
+}
+
+// writeLock is the file whose lock serializes the writers of a folder.
+const writeLock = "write.lock"
+
+// lockWriters takes the folder's writer lock (bbolt's file lock, on every
+// platform), waiting for another writer while ctx lasts.
+func lockWriters(ctx context.Context, dir string) (unlock func(), err error) {
+	for {
+		l, err := bolt.Open(filepath.Join(dir, writeLock), 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
+		if err == nil {
+			return func() { l.Close() }, nil
+		}
+		if !errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("lock %s for writing: %w", dir, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		default:
+		}
+	}
+}
+
+// removeLeftovers removes what killed writers left: temporary databases.
+// Called with the writer lock held.
+func removeLeftovers(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, DBFile+".tmp-*"))
+	for _, o := range old {
+		os.Remove(o)
+	}
 }
