@@ -66,7 +66,7 @@ func shorten(s string, n int) string {
 		return s
 	}
 	if n <= 1 {
-		return "…"[:min(n*3, 3)]
+		return "…"[:3*max(min(n, 1), 0)]
 	}
 	r := []rune(s)
 	head := (n - 1) / 2
@@ -80,7 +80,7 @@ func truncate(s string, n int) string {
 		return s
 	}
 	if n <= 1 {
-		return "…"[:min(n*3, 3)]
+		return "…"[:3*max(min(n, 1), 0)]
 	}
 	return string([]rune(s)[:n-1]) + "…"
 }

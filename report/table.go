@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -514,6 +513,3 @@ func diffTable(t *text, r *Report, o Options) {
 		t.line("! fails the gate (%s)", r.Gate.Describe(KindScan))
 	}
 }
-
-// sourceOf names where a location is, for people.
-func sourceOf(o packaging.Origin) string { return pr(o.String()) }

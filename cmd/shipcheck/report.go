@@ -34,8 +34,7 @@ func (f *reportFlags) register(cmd *cobra.Command, kind report.Kind, def string)
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&f.outputs, "output", "o", nil, "FORMAT[=FILE]: a report format ("+strings.Join(names, ", ")+"), to FILE or standard output (repeat for several)")
 	cmd.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
-		if format, _, ok := strings.Cut(typed, "="); ok {
-			_ = format
+		if strings.Contains(typed, "=") {
 			return nil, cobra.ShellCompDirectiveDefault // a file name
 		}
 		out := make([]string, 0, 2*len(names))

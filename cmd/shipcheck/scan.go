@@ -85,12 +85,4 @@ func colorFor(w io.Writer) bool {
 	return ok && isTerminal(f)
 }
 
-const (
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-	ansiGreen  = "\x1b[32m"
-	ansiBold   = "\x1b[1m"
-	ansiReset  = "\x1b[0m"
-)
-
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

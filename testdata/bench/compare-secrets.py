@@ -144,13 +144,15 @@ def run_shipcheck(bin_, art, layers):
     except ValueError:
         rec["error"] = rec["error"] or "no JSON on stdout: " + p.stderr.strip()[-300:]
         return rec
-    rec["mounts"] = {a.get("name"): a.get("mount") for a in doc.get("artifacts") or []}
-    for f in doc.get("findings") or []:
+    # The JSON report, schema version 2: one deployment.
+    dep = (doc.get("deployments") or [{}])[0]
+    rec["mounts"] = {a.get("name"): a.get("mount") for a in dep.get("artifacts") or []}
+    for f in (dep.get("secrets") or {}).get("findings") or []:
         red = f.get("redacted") or ""
         rec["findings"].append({
             "path": f.get("path"), "line": f.get("line"), "rule": f.get("rule"),
             "prefix": red.rstrip("…")[:4], "confidence": f.get("confidence"),
-            "third_party": f.get("third_party"), "layer": f.get("layer"), "status": f.get("status"),
+            "third_party": f.get("third_party"), "layer": (f.get("origin") or {}).get("layer"), "status": f.get("status"),
             "variable": f.get("variable")})
     return rec
 

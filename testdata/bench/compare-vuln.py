@@ -29,7 +29,7 @@ def main():
     for art in sorted(truth):
         out = subprocess.run([bin_, "vuln", os.path.join(CORPUS, art), "--db", db, "--offline", "--output", "json", "--allow-partial"],
                              capture_output=True, text=True)
-        ours = {(f["id"],) + norm(f["name"].split(" ")[0], f["version"]) for f in json.loads(out.stdout)["findings"]}
+        ours = {(f["id"],) + norm(f["name"].split(" ")[0], f["version"]) for f in (json.loads(out.stdout)["deployments"][0].get("vulnerabilities") or {}).get("findings") or []}
         peer = subprocess.run([sys.executable, os.path.join(SHARED, "tools", "peers-run.py"), os.path.join(CORPUS, art), "vuln",
                                "--tools", "osv-scanner"], capture_output=True, text=True)
         line = json.loads(peer.stdout.strip().splitlines()[-1])

@@ -83,7 +83,7 @@
 # A flag this shipcheck binary does not know is reported "skipped: flag
 # unknown". Columns: wall seconds and peak RSS (/usr/bin/time -f "%e %M"),
 # and for the secret scanners the number of findings (gitleaks: entries of
-# its JSON report; shipcheck: deployments[0].secrets of its JSON report).
+# its JSON report; shipcheck: deployments[0].secrets.findings of its JSON report).
 # "peers' sum" = unzip + osv-scanner + gitleaks dir (default config) + syft
 # (a peer that failed is left out, and said so); the ratio is that sum over
 # the first `shipcheck scan`. A failing step is shown with the end of its
@@ -377,7 +377,7 @@ step() {
 	fi
 	case $counter in
 	gitleaks) n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])) or []))' "$report") ;;
-	shipcheck) n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["deployments"][0].get("secrets") or []))' "$report") ;;
+	shipcheck) n=$(python3 -c 'import json,sys; print(len((json.load(open(sys.argv[1]))["deployments"][0].get("secrets") or {}).get("findings") or []))' "$report") ;;
 	esac
 	read -r s kb < <(tail -n 1 "$tmp/time")
 	printf '%8.2f s %7.0f MB%s\n' "$s" "$(awk -v kb="$kb" 'BEGIN { print kb / 1024 }')" "$([ "$n" = - ] || echo "   $n secrets")"
@@ -481,7 +481,7 @@ sc_pk = sc_v = None
 if sc is not None:
     dep = sc["deployments"][0]
     sc_pk = len(dep.get("packages") or [])
-    sc_v = len({(v["name"].lower(), v["version"], v["id"]) for v in dep.get("vulnerabilities") or []})
+    sc_v = len({(v["name"].lower(), v["version"], v["id"]) for v in (dep.get("vulnerabilities") or {}).get("findings") or []})
 print(f"  packages: syft {pk(syft_n)} components, shipcheck {pk(sc_pk)}; advisory matches (package, version, id): osv-scanner {pk(osv_n)}, shipcheck {pk(sc_v)}\n")
 EOF
 done
