@@ -35,6 +35,39 @@ type Config struct {
 	Defaults map[string]any `yaml:"defaults"`
 }
 
+// Default is the default of the flag name as values a flag takes (a list
+// for a list), and whether the file sets one.
+func (c *Config) Default(name string) ([]string, bool, error) {
+	v, ok := c.Defaults[name]
+	if !ok {
+		return nil, false, nil
+	}
+	vals, err := flagValues(v)
+	return vals, true, err
+}
+
+// flagValues turns a default (a scalar or a list of scalars) into flag
+// values.
+func flagValues(v any) ([]string, error) {
+	switch x := v.(type) {
+	case []any:
+		var out []string
+		for _, e := range x {
+			s, err := flagValues(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	case map[string]any:
+		return nil, errors.New("a value or a list of values, not a mapping")
+	case nil:
+		return nil, errors.New("no value")
+	}
+	return []string{fmt.Sprint(v)}, nil
+}
+
 // SecretsConfig is the secrets section of .shipcheck.yaml.
 type SecretsConfig struct {
 	// Ignore lists findings by fingerprint, each with a reason and an

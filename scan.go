@@ -674,7 +674,7 @@ type ScanOptions struct {
 	// digests, so the same input gives the same SBOMs (with a fixed Time).
 	Time          time.Time
 	Deterministic bool
-	// ToolVersion is recorded in the report.
+	// ToolVersion is recorded in the report (default: Version()).
 	ToolVersion string
 	// Each, when set, is called as each target starts; the function it
 	// returns, as it ends (a progress display).
@@ -715,7 +715,11 @@ func Run(ctx context.Context, targets []Target, opt ScanOptions) (*report.Report
 		defer closeCache()
 		sc = s
 	}
-	r := &report.Report{Version: report.SchemaVersion, Kind: opt.Kind, Tool: report.Tool{Name: "shipcheck", Version: opt.ToolVersion},
+	tool := report.Tool{Name: "shipcheck", Version: opt.ToolVersion}
+	if tool.Version == "" {
+		tool.Version = Version()
+	}
+	r := &report.Report{Version: report.SchemaVersion, Kind: opt.Kind, Tool: tool,
 		Gate: opt.Gate, Deployments: []*report.Deployment{}}
 	if src != nil {
 		about := src.About()

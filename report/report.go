@@ -178,6 +178,25 @@ type Gate struct {
 // as high) and on first-party secrets.
 var DefaultGate = Gate{FailOn: vuln.High, UnknownAs: vuln.High, Secrets: true}
 
+// ParseGate reads the gate's thresholds as a user writes them: failOn a
+// severity, "never" (report only) or "secrets" (the secrets view's way of
+// saying its default), unknownAs the severity an unrated advisory counts
+// as. Which secrets fail is the caller's to set.
+func ParseGate(failOn, unknownAs string) (Gate, error) {
+	var g Gate
+	var err error
+	if strings.EqualFold(failOn, "secrets") {
+		failOn = "high"
+	}
+	if g.FailOn, g.Never, err = ParseFailOn(failOn); err != nil {
+		return g, fmt.Errorf("--fail-on: %w", err)
+	}
+	if g.UnknownAs, err = vuln.ParseLevel(unknownAs); err != nil || g.UnknownAs == vuln.Unknown {
+		return g, fmt.Errorf("--unknown-severity: %q is not one of critical, high, medium, low, none", unknownAs)
+	}
+	return g, nil
+}
+
 // ParseFailOn reads a --fail-on value: a severity, or "never".
 func ParseFailOn(s string) (level vuln.Level, never bool, err error) {
 	if strings.EqualFold(strings.TrimSpace(s), "never") {

@@ -71,8 +71,7 @@ func applyDefaults(cmd *cobra.Command, lookupEnv func(string) (string, bool)) er
 			}
 			return
 		}
-		if v, ok := cfg.Defaults[f.Name]; ok {
-			vals, err := yamlValues(v)
+		if vals, ok, err := cfg.Default(f.Name); ok {
 			if err == nil {
 				err = setFlag(f, vals)
 			}
@@ -90,28 +89,6 @@ func splitList(f *pflag.Flag, v string) []string {
 		return strings.Split(v, ",")
 	}
 	return []string{v}
-}
-
-// yamlValues turns a default (a scalar or a list of scalars) into flag
-// values.
-func yamlValues(v any) ([]string, error) {
-	switch x := v.(type) {
-	case []any:
-		var out []string
-		for _, e := range x {
-			s, err := yamlValues(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s...)
-		}
-		return out, nil
-	case map[string]any:
-		return nil, errors.New("a value or a list of values, not a mapping")
-	case nil:
-		return nil, errors.New("no value")
-	}
-	return []string{fmt.Sprint(v)}, nil
 }
 
 func setFlag(f *pflag.Flag, vals []string) error {

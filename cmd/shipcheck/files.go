@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -41,41 +37,16 @@ file with its path, size, type, origin and layer, and the problems).
 			if err != nil {
 				return usageErr(err)
 			}
-			if len(outputs) == 0 {
-				outputs = []string{"table"}
-			}
-			var encs []func(*packaging.Listing) error
-			stdout := 0
-			for _, v := range outputs {
-				name, file, _ := strings.Cut(v, "=")
-				i := slices.IndexFunc(report.ListingFormats, func(f report.ListingFormat) bool { return strings.EqualFold(f.Name, name) })
-				if i < 0 {
-					return usageErr(fmt.Errorf("--output %s: unknown format %q (one of table, json)", v, name))
-				}
-				if err := report.Writable(file); file != "" && err != nil {
-					return usageErr(fmt.Errorf("--output %s: cannot write %s: %w", v, file, err))
-				}
-				if file == "" {
-					if stdout++; stdout > 1 {
-						return usageErr(errors.New("--output: only one format can go to standard output; give the others a file (FORMAT=FILE)"))
-					}
-				}
-				enc := report.ListingFormats[i].Encode
-				encs = append(encs, func(l *packaging.Listing) error {
-					if file == "" {
-						return enc(e.stdout, l)
-					}
-					return report.WriteFile(file, func(w io.Writer) error { return enc(w, l) })
-				})
+			outs, err := report.ParseListingOutputs(outputs)
+			if err != nil {
+				return usageErr(err)
 			}
 			l, err := packaging.List(cmd.Context(), args[0], packaging.ListOptions{Options: opt, Hidden: hidden})
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			for _, enc := range encs {
-				if err := enc(l); err != nil {
-					return &exitError{code: exitIncomplete, err: err}
-				}
+			if err := report.WriteListing(l, outs, e.stdout); err != nil {
+				return &exitError{code: exitIncomplete, err: err}
 			}
 			var probs []report.Problem
 			for _, p := range l.Problems {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -67,13 +66,11 @@ func (f *artifactFlags) options() (packaging.Options, error) {
 		}
 		o.As = r
 	}
-	switch {
-	case f.maxDepth < 0:
-		return o, fmt.Errorf("--max-depth must be 0 or more")
-	case f.maxEntries <= 0 || f.maxEntrySize <= 0 || f.maxTotalSize <= 0:
-		return o, fmt.Errorf("--max-entries, --max-entry-size and --max-total-size must be more than 0")
-	case !(f.maxRatio >= 1) || math.IsInf(f.maxRatio, 0):
-		return o, fmt.Errorf("--max-ratio must be 1 or more")
+	if f.maxDepth < 0 || f.maxEntries == 0 || f.maxEntrySize == 0 || f.maxTotalSize == 0 || f.maxRatio == 0 {
+		return o, fmt.Errorf("--max-depth must be 0 or more; --max-entries, --max-entry-size, --max-total-size and --max-ratio more than 0")
+	}
+	if err := o.Limits.Check(); err != nil {
+		return o, err
 	}
 	if f.maxDepth == 0 {
 		// 0 means: do not open nested archives at all. Limits treats 0 as

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/shipcheck/shipcheck/internal/console"
 )
 
 func main() {
@@ -58,8 +60,8 @@ func onSignals(cancel context.CancelCauseFunc, stderr *os.File) (stop func()) {
 		if stopped {
 			return // Run has returned, and said so
 		}
-		if isTerminal(stderr) {
-			fmt.Fprint(stderr, "\r\x1b[2K") // a progress line
+		if console.IsTerminal(stderr) {
+			fmt.Fprint(stderr, "\r"+console.ClearLine) // a status line
 		}
 		fmt.Fprintln(stderr, "shipcheck: interrupted")
 		os.Exit(interrupt{sig}.code())

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/internal/console"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
@@ -92,17 +92,9 @@ func formatHint(format string, outputs []string) error {
 // width, or COLUMNS), in colour there unless NO_COLOR.
 func (f *reportFlags) encoderOptions(e *env, file string) report.Options {
 	o := report.Options{SpecVersion: f.specVersion}
-	if file != "" {
-		return o
+	if file == "" {
+		o.Width, o.Color = console.Width(e.stdout), console.Color(e.stdout)
 	}
-	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
-		o.Width = c
-	} else if fd, ok := e.stdout.(*os.File); ok && isTerminal(fd) {
-		if w, _, err := term.GetSize(int(fd.Fd())); err == nil && w > 0 {
-			o.Width = w
-		}
-	}
-	o.Color = colorFor(e.stdout)
 	return o
 }
 
@@ -161,20 +153,11 @@ func (g *gateFlags) register(cmd *cobra.Command, vulns, secrets bool) {
 
 // gate reads the gate's flags, and whether Go binaries are analysed.
 func (g *gateFlags) gate() (report.Gate, bool, error) {
-	gt := report.Gate{Secrets: g.secrets, ThirdPartySecrets: g.thirdParty}
-	failOn := g.failOn
-	if failOn == "secrets" {
-		failOn = "high"
+	gt, err := report.ParseGate(g.failOn, g.unknownAs)
+	if err != nil {
+		return gt, false, err
 	}
-	var err error
-	if gt.FailOn, gt.Never, err = report.ParseFailOn(failOn); err != nil {
-		return gt, false, fmt.Errorf("--fail-on: %w", err)
-	}
-	unk, err := vuln.ParseLevel(g.unknownAs)
-	if err != nil || unk == vuln.Unknown {
-		return gt, false, fmt.Errorf("--unknown-severity: %q is not one of critical, high, medium, low, none", g.unknownAs)
-	}
-	gt.UnknownAs = unk
+	gt.Secrets, gt.ThirdPartySecrets = g.secrets, g.thirdParty
 	switch g.goReach {
 	case "on":
 		return gt, true, nil
@@ -206,10 +189,7 @@ func buildTime(deterministic bool) (time.Time, bool, error) {
 func progressEach(e *env, p *shipcheck.Progress, so *shipcheck.ScanOptions) func(t shipcheck.Target) func() {
 	bp := &vuln.BuildProgress{}
 	so.Source.Progress = bp
-	build := startBuildProgress(e, bp, "advisories")
-	if build != nil {
-		e.displays = append(e.displays, build)
-	}
+	build := e.status(func() string { return bp.Line("advisories") })
 	return func(t shipcheck.Target) func() {
 		build.Stop()
 		name := t.Name
@@ -217,8 +197,7 @@ func progressEach(e *env, p *shipcheck.Progress, so *shipcheck.ScanOptions) func
 			name = t.Artifact
 		}
 		e.log.Info("scanning", "deployment", archive.Printable(name), "artifact", archive.Printable(t.Artifact), "layers", len(t.Layers))
-		d := startProgress(e, p, name)
-		return d.Stop
+		return e.status(func() string { return p.Line(name) }).Stop
 	}
 }
 
@@ -306,9 +285,20 @@ func (c *reportCmd) options(e *env, n int) (shipcheck.ScanOptions, []report.Outp
 	if c.adv != nil {
 		so.Source = c.adv.options(e)
 	}
-	so.Kind, so.Gate, so.NoGoReachability, so.ToolVersion, so.AllowEmpty = c.kind, g, !reach, version(), c.allowEmpty
+	so.Kind, so.Gate, so.NoGoReachability, so.AllowEmpty = c.kind, g, !reach, c.allowEmpty
 	so.Options = shipcheck.Options{Options: opt, Progress: &shipcheck.Progress{}}
 	return so, outs, nil
+}
+
+// runOne is the RunE of a view of one artifact (sbom, secrets).
+func (c *reportCmd) runOne(e *env) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		so, outs, err := c.options(e, 1)
+		if err != nil {
+			return usageErr(err)
+		}
+		return c.run(cmd, e, []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so, outs)
+	}
 }
 
 // run scans the targets (diff: compares the two) and finishes: notes,

@@ -7,10 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/internal/console"
 	"github.com/spf13/cobra"
 )
 
@@ -54,9 +55,9 @@ type env struct {
 	quiet          bool
 	logLevel       string
 	lookupEnv      func(string) (string, bool)
-	// displays are progress displays to stop when the command ends, if
-	// the command did not.
-	displays []*progressDisplay
+	// displays are status lines to stop when the command ends, if the
+	// command did not.
+	displays []*console.Status
 	// checkOnly: a report command stops once its flags and configuration
 	// are read (config check).
 	checkOnly bool
@@ -135,7 +136,7 @@ did anyone bake a credential into it.
 		SilenceErrors: true,
 		// `shipcheck --version` prints what `shipcheck version` does
 		// (the flag is declared below, without cobra's -v).
-		Version: versionString(),
+		Version: shipcheck.VersionLine(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.HasSubCommands() {
 				// A group only prints its help: no configuration to
@@ -252,37 +253,18 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print shipcheck's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(e.stdout, versionString())
+			fmt.Fprintln(e.stdout, shipcheck.VersionLine())
 			return nil
 		},
 	}
 }
 
-// version is shipcheck's module version, "(devel)" when built from a
-// checkout.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+// status starts a status line on standard error when it is a terminal
+// (and not --quiet), stopped when the command ends if not before.
+func (e *env) status(line func() string) *console.Status {
+	d := console.StartStatus(e.stderr, e.quiet, line)
+	if d != nil {
+		e.displays = append(e.displays, d)
 	}
-	return "(devel)"
-}
-
-func versionString() string {
-	v, rev, goVer := version(), "", ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVer = bi.GoVersion
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				rev = s.Value
-			}
-		}
-	}
-	parts := []string{"shipcheck " + v}
-	if rev != "" {
-		parts = append(parts, "commit "+rev[:min(len(rev), 12)])
-	}
-	if goVer != "" {
-		parts = append(parts, goVer)
-	}
-	return strings.Join(parts, ", ")
+	return d
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/report"
 )
 
@@ -31,13 +30,7 @@ write the same bytes.
 		Example: `  shipcheck sbom function.zip --layer layer.zip --output cyclonedx-json=bom.json
   shipcheck sbom image.tar --output spdx-json=bom.spdx.json --output table`,
 		Args: exactArgs(1, "an artifact: a zip, tar, image tarball, OCI layout or folder"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			so, outs, err := c.options(e, 1)
-			if err != nil {
-				return usageErr(err)
-			}
-			return c.run(cmd, e, []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so, outs)
-		},
+		RunE: c.runOne(e),
 	}
 	c.register(cmd, "cyclonedx-json")
 	return cmd

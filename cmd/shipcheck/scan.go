@@ -2,11 +2,8 @@ package main
 
 import (
 	"errors"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/report"
@@ -74,15 +71,3 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "skip the secret scan")
 	return cmd
 }
-
-// colorFor: colour only on a terminal, and never with NO_COLOR set
-// (no-color.org).
-func colorFor(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
-		return false
-	}
-	f, ok := w.(*os.File)
-	return ok && isTerminal(f)
-}
-
-func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

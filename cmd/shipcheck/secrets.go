@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -49,13 +48,7 @@ reported, marked with the package, and do not fail the gate unless
   shipcheck secrets image.tar --output sarif=secrets.sarif
   shipcheck secrets function.zip --baseline last-release.json --output json=new.json`,
 		Args: exactArgs(1, "an artifact"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			so, outs, err := c.options(e, 1)
-			if err != nil {
-				return usageErr(err)
-			}
-			return c.run(cmd, e, []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so, outs)
-		},
+		RunE: c.runOne(e),
 	}
 	c.register(cmd, "table")
 	return cmd

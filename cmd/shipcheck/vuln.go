@@ -102,6 +102,24 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 		}
 		return vuln.DefaultDir()
 	}
+	// build runs a database build with a status line, then describes
+	// the database built.
+	build := func(name string, run func(dir string, prog *vuln.BuildProgress) (vuln.Info, error)) error {
+		d, err := folder()
+		if err != nil {
+			return usageErr(err)
+		}
+		start := time.Now()
+		var prog vuln.BuildProgress
+		display := e.status(func() string { return prog.Line(name) })
+		info, err := run(d, &prog)
+		display.Stop()
+		if err != nil {
+			return &exitError{code: exitIncomplete, err: err}
+		}
+		info.Write(e.stdout, time.Since(start))
+		return nil
+	}
 	var base string
 	var ecos []string
 	update := &cobra.Command{
@@ -109,20 +127,9 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 		Short: "Download OSV's exports and build the database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := folder()
-			if err != nil {
-				return usageErr(err)
-			}
-			start := time.Now()
-			var prog vuln.BuildProgress
-			display := startBuildProgress(e, &prog, "advisory database")
-			info, err := vuln.Update(cmd.Context(), d, vuln.UpdateOptions{BaseURL: base, Ecosystems: ecos, Log: e.log, Progress: &prog})
-			display.Stop()
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			info.Write(e.stdout, time.Since(start))
-			return nil
+			return build("advisory database", func(dir string, prog *vuln.BuildProgress) (vuln.Info, error) {
+				return vuln.Update(cmd.Context(), dir, vuln.UpdateOptions{BaseURL: base, Ecosystems: ecos, Log: e.log, Progress: prog})
+			})
 		},
 	}
 	update.Flags().StringVar(&base, "osv-base-url", vuln.DefaultBaseURL, "where the exports are: BASE/<Ecosystem>/all.zip")
@@ -132,20 +139,9 @@ that folder. Updates are atomic: an interrupted one leaves the previous database
 		Short: "Build the database from local exports (an all.zip, or a folder of <Ecosystem>/all.zip)",
 		Args:  exactArgs(1, "a folder of OSV exports or an all.zip"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := folder()
-			if err != nil {
-				return usageErr(err)
-			}
-			start := time.Now()
-			var prog vuln.BuildProgress
-			display := startBuildProgress(e, &prog, args[0])
-			info, err := vuln.ImportWith(cmd.Context(), d, args[0], vuln.ImportOptions{Progress: &prog})
-			display.Stop()
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
-			}
-			info.Write(e.stdout, time.Since(start))
-			return nil
+			return build(args[0], func(dir string, prog *vuln.BuildProgress) (vuln.Info, error) {
+				return vuln.ImportWith(cmd.Context(), dir, args[0], vuln.ImportOptions{Progress: prog})
+			})
 		},
 	}
 	status := &cobra.Command{

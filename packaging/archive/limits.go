@@ -66,6 +66,19 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
+// Check says what is wrong with limits a user set, in the words of the
+// flags that set them (0 is the default; a negative MaxDepth opens no
+// nested archive).
+func (l Limits) Check() error {
+	switch {
+	case l.MaxEntries < 0 || l.MaxEntrySize < 0 || l.MaxTotalSize < 0:
+		return fmt.Errorf("--max-entries, --max-entry-size and --max-total-size must be more than 0")
+	case l.MaxRatio != 0 && !(l.MaxRatio >= 1) || math.IsInf(l.MaxRatio, 0):
+		return fmt.Errorf("--max-ratio must be 1 or more")
+	}
+	return nil
+}
+
 // LimitError reports which limit was passed; it matches ErrLimit.
 type LimitError struct {
 	Flag  string // the CLI flag that sets the limit, e.g. "--max-ratio"
