@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestNoSilentPass: inputs that used to end in exit 0 having checked
-// nothing are read as what they are, or refused with exit 2 and a message
-// that says why.
+// TestNoSilentPass: each row of issue 14's table of inputs that used to
+// end in exit 0 having checked nothing: each is read as what it is, or
+// refused with exit 2 and a message that names the problem and the fix.
 func TestNoSilentPass(t *testing.T) {
 	dir := t.TempDir()
 	orders := abs(t, filepath.Join(examples, "orders-api.zip"))
@@ -27,6 +27,16 @@ func TestNoSilentPass(t *testing.T) {
 	f.Close()
 	emptyDir := filepath.Join(dir, "build")
 	os.Mkdir(emptyDir, 0o755)
+	junk := filepath.Join(dir, "junk.json")
+	os.WriteFile(junk, []byte(`{"foo":1}`), 0o644)
+	config := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	severe := config("severe.yaml", "defaults:\n  fail-on: severe\n")
+	yamlOut := config("yaml-out.yaml", "defaults:\n  output: [yaml]\n")
+	typo := config("typo.yaml", "# ours\nignroe:\n  - id: GHSA-xxxx\n")
 
 	for _, c := range []struct {
 		args []string
@@ -39,6 +49,16 @@ func TestNoSilentPass(t *testing.T) {
 		{[]string{"secrets", emptyDir}, 2, "nothing to scan"},
 		{[]string{"sbom", emptyDir}, 2, "--allow-empty"},
 		{[]string{"scan", emptyDir, "--advisories", osv, "--allow-empty"}, 0, "PASS"},
+		{[]string{"secrets", orders, "--baseline", junk}, 2, "junk.json"},
+		{[]string{"scan", orders, "--advisories", osv, "--baseline", junk}, 2, "junk.json"},
+		{[]string{"db", "updte"}, 2, `did you mean "update"`},
+		{[]string{"config", "bogus"}, 2, `unknown command "bogus"`},
+		{[]string{"config", "check", severe}, 2, "severe"},
+		{[]string{"scan", orders, "--advisories", osv, "--config", severe}, 2, "severe"},
+		{[]string{"config", "check", yamlOut}, 2, "yaml"},
+		{[]string{"scan", orders, "--advisories", osv, "--config", yamlOut}, 2, "yaml"},
+		{[]string{"config", "check", typo}, 2, `line 2: unknown key "ignroe" (the keys here are ignore`},
+		{[]string{"scan", orders, "--advisories", osv, "--config", typo}, 2, "ignroe"},
 	} {
 		code, stdout, stderr := run(t, nil, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {
