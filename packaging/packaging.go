@@ -310,6 +310,9 @@ func (v *View) openImage(ctx context.Context, a *opened, opt Options) error {
 func (v *View) addImage(a *opened) {
 	info := &ImageInfo{Name: a.image.Name, Env: a.image.Config.Config.Env, WorkingDir: a.image.Config.Config.WorkingDir}
 	base := Origin{Artifact: a.name, Dir: a.isDir}
+	// The container's own problems (a tar cut short, a refused name) come
+	// first: the image is read from it.
+	v.addProblems(a.index, &source{origin: base})
 	for _, p := range a.image.Problems {
 		o := base
 		if p.Entry != "" {
