@@ -169,6 +169,9 @@ var damagedCases = []damagedCase{
 	{name: "zip with a prefix", file: "fn.zip", build: func(*testing.T) []byte {
 		return append([]byte("#!/bin/sh\nexec java -jar \"$0\"\n"), buildZip(jsFile, pkgFile)...)
 	}},
+	{name: "zip behind something not an executable", file: "fn.zip", build: func(*testing.T) []byte {
+		return append([]byte("some text that is not a program\n"), buildZip(jsFile, pkgFile)...)
+	}, openErr: archive.ErrNotArchive, message: "not a recognised archive"},
 
 	// Tars: one cut at a member's end still reads, but must not pass.
 	{name: "tar cut at a member boundary", file: "fn.tar", build: func(*testing.T) []byte {
@@ -177,6 +180,13 @@ var damagedCases = []damagedCase{
 	}, problem: tar.ErrNoEnd, message: "fn.tar: corrupt or truncated archive: the tar ends without its end-of-archive marker"},
 
 	// docker save: manifest.json damaged, config or layer edited.
+	{name: "image's first tar header flipped", file: "img.tar", build: func(*testing.T) []byte {
+		// The tar holds a jar (a zip) in a layer: once its first header is
+		// damaged, it must not be read as that jar with a long prefix.
+		jar := buildZip(zf{name: "META-INF/MANIFEST.MF", data: []byte("Manifest-Version: 1.0\n")})
+		b := dockerSave([][]byte{buildTar(tf{name: "var/task/app.jar", data: jar})}, nil)
+		return flip(b, 258, 0x20) // ustar -> uStar
+	}, openErr: archive.ErrCorrupt, message: "the tar's first header does not match its checksum"},
 	{name: "docker manifest cut", file: "img.tar", build: dockerEdit(func(name string, data []byte) []byte {
 		if name == "manifest.json" {
 			return data[:len(data)/2]

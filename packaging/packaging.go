@@ -32,6 +32,7 @@ import (
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/packaging/dir"
 	"github.com/shipcheck/shipcheck/packaging/image"
+	"github.com/shipcheck/shipcheck/packaging/tar"
 )
 
 // Options tune Open.
@@ -286,6 +287,9 @@ func (v *View) openFile(ctx context.Context, a *opened, r io.ReaderAt, size int6
 	head = head[:n]
 	f, ok := sniff(head, r, size, false)
 	if !ok {
+		if tar.Damaged(head) {
+			return fmt.Errorf("%w: the tar's first header does not match its checksum; make or download the tar again", archive.ErrCorrupt)
+		}
 		return archive.ErrNotArchive
 	}
 	return f.open(ctx, v, a, r, size, opt)

@@ -29,6 +29,27 @@ func Match(head []byte) bool {
 	return checksumOK(head[:512])
 }
 
+// Damaged reports whether head, the first bytes of a file that Match
+// refused, is still a tar header in form (a checksum field of octal digits,
+// a name of printable text, a type flag tar knows) whose checksum does not
+// hold: a tar damaged in its first header rather than another kind of file.
+func Damaged(head []byte) bool {
+	if len(head) < 512 || head[0] == 0 {
+		return false
+	}
+	field := strings.Trim(string(head[148:156]), " \x00")
+	if len(field) < 6 || strings.Trim(field, "01234567") != "" {
+		return false
+	}
+	name, _, _ := bytes.Cut(head[:100], []byte{0})
+	for _, c := range name {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return bytes.IndexByte([]byte("\x000123456789xgLKSAD"), head[156]) >= 0
+}
+
 func checksumOK(h []byte) bool {
 	field := strings.Trim(string(h[148:156]), " \x00")
 	if field == "" {

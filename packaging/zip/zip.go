@@ -34,11 +34,37 @@ func Match(head []byte) bool {
 	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06"))
 }
 
-// Probe reports whether r holds a zip whose directory can be found, such as
-// a zip with a prefix (a self-extracting archive, an executable jar).
+// Probe reports whether r holds a zip whose directory can be found behind
+// an executable stub: a self-extracting archive (a Windows, Linux or macOS
+// executable) or an executable jar or zipapp (a #! line). Any other prefix
+// means the file is something else that holds a zip (a tar whose first
+// header is damaged, with a jar among its members): reading that zip alone
+// would pass the rest of the file off as read.
 func Probe(r io.ReaderAt, size int64) bool {
-	_, err := stdzip.NewReader(r, size)
-	return err == nil || errors.Is(err, stdzip.ErrInsecurePath)
+	if _, err := stdzip.NewReader(r, size); err != nil && !errors.Is(err, stdzip.ErrInsecurePath) {
+		return false
+	}
+	d, err := findDirectory(r, size)
+	if err != nil {
+		return false
+	}
+	if d.base == 0 {
+		return true // a zip from the start, its first local header damaged: checked when opened
+	}
+	head := make([]byte, 4)
+	n, _ := r.ReadAt(head, 0)
+	return isStub(head[:n])
+}
+
+// isStub reports whether head starts an executable: PE ("MZ"), ELF,
+// Mach-O (32 and 64 bits, either byte order, and universal), or a script.
+func isStub(head []byte) bool {
+	for _, magic := range []string{"MZ", "\x7fELF", "#!", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxLink bounds the size of a symlink entry's target.
