@@ -166,6 +166,11 @@ var damagedCases = []damagedCase{
 		b := buildZip(jsFile, zf{name: "lib/app.jar", data: jar, store: true}, pkgFile)
 		return b[:bytes.Index(b, jar)+len(jar)]
 	}, problem: archive.ErrCorrupt, message: "is not listed in the central directory"},
+	{name: "two zips joined", file: "fn.zip", build: func(*testing.T) []byte {
+		// cat a.zip b.zip: the directory found is b's, and a's entries
+		// would go unread.
+		return append(buildZip(jsFile), buildZip(pkgFile)...)
+	}, problem: archive.ErrCorrupt, message: "fn.zip: corrupt or truncated archive: an entry at offset 0 is not listed in the central directory"},
 	{name: "zip with a prefix", file: "fn.zip", build: func(*testing.T) []byte {
 		return append([]byte("#!/bin/sh\nexec java -jar \"$0\"\n"), buildZip(jsFile, pkgFile)...)
 	}},

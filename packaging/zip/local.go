@@ -299,10 +299,11 @@ func checkLocal(r io.ReaderAt, size int64, files []*stdzip.File, display func(in
 			bad(i, "its data (%d bytes from offset %d, as the central directory says) runs into the central directory: the size is wrong", f.CompressedSize64, dataOff)
 			continue
 		}
-		// With a data descriptor the header's fields may be zero (they are
-		// in the descriptor); a field that is given must agree.
+		// With a data descriptor the header's fields may be zero, or all
+		// ones for a zip64 entry written as a stream (they are in the
+		// descriptor); a field that is given must agree.
 		descriptor := flags&0x8 != 0
-		given := func(v uint64) bool { return !descriptor || v != 0 }
+		given := func(v uint64) bool { return !descriptor || v != 0 && v != 0xffffffff }
 		if given(uint64(crc)) && crc != f.CRC32 {
 			bad(i, "the local header says CRC-32 %08x, the central directory %08x", crc, f.CRC32)
 			continue
