@@ -32,6 +32,7 @@ import (
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/packaging/dir"
 	"github.com/shipcheck/shipcheck/packaging/image"
+	"github.com/shipcheck/shipcheck/packaging/tar"
 )
 
 // Options tune Open.
@@ -286,6 +287,9 @@ func (v *View) openFile(ctx context.Context, a *opened, r io.ReaderAt, size int6
 	head = head[:n]
 	f, ok := sniff(head, r, size, false)
 	if !ok {
+		if tar.Damaged(head) {
+			return fmt.Errorf("%w: the tar's first header does not match its checksum; make or download the tar again", archive.ErrCorrupt)
+		}
 		return archive.ErrNotArchive
 	}
 	return f.open(ctx, v, a, r, size, opt)
@@ -310,6 +314,9 @@ func (v *View) openImage(ctx context.Context, a *opened, opt Options) error {
 func (v *View) addImage(a *opened) {
 	info := &ImageInfo{Name: a.image.Name, Env: a.image.Config.Config.Env, WorkingDir: a.image.Config.Config.WorkingDir}
 	base := Origin{Artifact: a.name, Dir: a.isDir}
+	// The container's own problems (a tar cut short, a refused name) come
+	// first: the image is read from it.
+	v.addProblems(a.index, &source{origin: base})
 	for _, p := range a.image.Problems {
 		o := base
 		if p.Entry != "" {

@@ -9,8 +9,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +27,27 @@ func Match(head []byte) bool {
 		return true
 	}
 	return checksumOK(head[:512])
+}
+
+// Damaged reports whether head, the first bytes of a file that Match
+// refused, is still a tar header in form (a checksum field of octal digits,
+// a name of printable text, a type flag tar knows) whose checksum does not
+// hold: a tar damaged in its first header rather than another kind of file.
+func Damaged(head []byte) bool {
+	if len(head) < 512 || head[0] == 0 {
+		return false
+	}
+	field := strings.Trim(string(head[148:156]), " \x00")
+	if len(field) < 6 || strings.Trim(field, "01234567") != "" {
+		return false
+	}
+	name, _, _ := bytes.Cut(head[:100], []byte{0})
+	for _, c := range name {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return bytes.IndexByte([]byte("\x000123456789xgLKSAD"), head[156]) >= 0
 }
 
 func checksumOK(h []byte) bool {
@@ -55,8 +76,8 @@ func checksumOK(h []byte) bool {
 type Options struct {
 	// Hash, when set, sees every byte of the archive in order (the archive
 	// is then read through rather than skipped over): used to check a
-	// layer's digest in the same pass that indexes it.
-	Hash hash.Hash
+	// layer's digests in the same pass that indexes it.
+	Hash io.Writer
 }
 
 // Open indexes the tar in r[0:size]. It returns an error when not even the
@@ -74,10 +95,16 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget, opt Options) (*archive.I
 	}
 	tr := stdtar.NewReader(src)
 	x := &archive.Index{}
+	// end is where the last entry's data (and padding) ends, -1 where that
+	// is not known (a sparse entry).
+	var end int64
 	for {
 		start := seq.Pos()
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			if !ended(r, seq.Pos(), end) {
+				x.Problems = append(x.Problems, archive.Problem{Err: fmt.Errorf("%w (after %d entries, at offset %d); %s", ErrNoEnd, len(x.Entries), seq.Pos(), fixTar)})
+			}
 			break
 		}
 		if err != nil {
@@ -86,6 +113,10 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget, opt Options) (*archive.I
 			}
 			x.Problems = append(x.Problems, archive.Problem{Err: fmt.Errorf("%w: %v after %d entries", archive.ErrCorrupt, err, len(x.Entries))})
 			break
+		}
+		end = -1
+		if !sparse(hdr) {
+			end = seq.Pos() + (hdr.Size+511)/512*512
 		}
 		e, prob, ok := entry(hdr)
 		if prob != nil {
@@ -114,6 +145,32 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget, opt Options) (*archive.I
 		}
 	}
 	return x, nil
+}
+
+// ErrNoEnd matches a tar that stops without its end-of-archive marker (two
+// blocks of zeros), where the next entry's header would be: what was read
+// may be all there is, or the file was cut short at an entry's end. It
+// matches archive.ErrCorrupt too.
+var ErrNoEnd = fmt.Errorf("%w: the tar ends without its end-of-archive marker (two blocks of zeros): it may be cut short at an entry's end", archive.ErrCorrupt)
+
+// fixTar is what a user does about a damaged tar.
+const fixTar = "make or download the tar again"
+
+// ended reports whether the two zero blocks that end a tar were read just
+// before pos; end is where the last entry ended (-1 if not known: then the
+// 1 KiB before pos must be zeros).
+func ended(r io.ReaderAt, pos, end int64) bool {
+	if end >= 0 {
+		return pos-end >= 1024
+	}
+	if pos < 1024 {
+		return false
+	}
+	b := make([]byte, 1024)
+	if n, _ := r.ReadAt(b, pos-1024); n != len(b) {
+		return false
+	}
+	return !slices.ContainsFunc(b, func(c byte) bool { return c != 0 })
 }
 
 func entry(hdr *stdtar.Header) (archive.Entry, *archive.Problem, bool) {

@@ -34,11 +34,37 @@ func Match(head []byte) bool {
 	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06"))
 }
 
-// Probe reports whether r holds a zip whose directory can be found, such as
-// a zip with a prefix (a self-extracting archive, an executable jar).
+// Probe reports whether r holds a zip whose directory can be found behind
+// an executable stub: a self-extracting archive (a Windows, Linux or macOS
+// executable) or an executable jar or zipapp (a #! line). Any other prefix
+// means the file is something else that holds a zip (a tar whose first
+// header is damaged, with a jar among its members): reading that zip alone
+// would pass the rest of the file off as read.
 func Probe(r io.ReaderAt, size int64) bool {
-	_, err := stdzip.NewReader(r, size)
-	return err == nil || errors.Is(err, stdzip.ErrInsecurePath)
+	if _, err := stdzip.NewReader(r, size); err != nil && !errors.Is(err, stdzip.ErrInsecurePath) {
+		return false
+	}
+	d, err := findDirectory(r, size)
+	if err != nil {
+		return false
+	}
+	if d.base == 0 {
+		return true // a zip from the start, its first local header damaged: checked when opened
+	}
+	head := make([]byte, 4)
+	n, _ := r.ReadAt(head, 0)
+	return isStub(head[:n])
+}
+
+// isStub reports whether head starts an executable: PE ("MZ"), ELF,
+// Mach-O (32 and 64 bits, either byte order, and universal), or a script.
+func isStub(head []byte) bool {
+	for _, magic := range []string{"MZ", "\x7fELF", "#!", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxLink bounds the size of a symlink entry's target.
@@ -69,14 +95,12 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget) (*archive.Index, error) 
 		x.Problems = append(x.Problems, archive.Problem{Err: err})
 		return x, nil
 	}
-	for _, f := range zr.File {
+	dataOffs, probs := checkLocal(r, size, zr.File, func(i int) string { return displayName(zr.File[i]) })
+	x.Problems = append(x.Problems, probs...)
+	for i, f := range zr.File {
 		raw := f.Name
-		display := raw
-		renamed := false
-		if f.NonUTF8 && !utf8.ValidString(raw) {
-			display = archive.DecodeCP437(raw)
-			renamed = true
-		}
+		display := displayName(f)
+		renamed := display != raw
 		name, isDir, rewritten, err := archive.CleanName(display)
 		if err != nil {
 			x.Problems = append(x.Problems, archive.Problem{Entry: display, Err: err})
@@ -115,7 +139,14 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget) (*archive.Index, error) 
 			return x, nil
 		}
 		switch {
+		case dataOffs[i] < 0:
+			// Its headers disagree (a problem already): listed, not read.
 		case e.Type != archive.TypeFile && e.Type != archive.TypeSymlink:
+			if f.UncompressedSize64 > 0 {
+				// A folder or a device holds no bytes; one that does was
+				// damaged, and what it holds would go unread.
+				x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: fmt.Errorf("%w: the entry is marked as a %s but holds %d bytes, which are not read; %s", archive.ErrCorrupt, e.Type, f.UncompressedSize64, fixZip)})
+			}
 		case f.Flags&0x1 != 0:
 			x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: archive.ErrEncrypted})
 		case !supported(f.Method):
@@ -125,7 +156,7 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget) (*archive.Index, error) 
 			if errors.Is(err, archive.ErrLinkTooLong) || err == nil && !archive.LinkIsPath(link) {
 				// Data stored as a link: read as the file it is.
 				x.Problems = append(x.Problems, archive.Problem{Entry: name, Err: archive.ErrLinkNotPath})
-				e.Type, e.Content = archive.TypeFile, &content{f: f, r: r}
+				e.Type, e.Content = archive.TypeFile, &content{f: f, r: r, off: dataOffs[i]}
 				break
 			}
 			if err != nil {
@@ -135,11 +166,20 @@ func Open(r io.ReaderAt, size int64, b *archive.Budget) (*archive.Index, error) 
 			e.Link = link
 			e.Size = int64(len(link))
 		default:
-			e.Content = &content{f: f, r: r}
+			e.Content = &content{f: f, r: r, off: dataOffs[i]}
 		}
 		x.Entries = append(x.Entries, e)
 	}
 	return x, nil
+}
+
+// displayName is the entry's name as stored, decoded from CP437 when it is
+// not UTF-8 and not flagged as such.
+func displayName(f *stdzip.File) string {
+	if f.NonUTF8 && !utf8.ValidString(f.Name) {
+		return archive.DecodeCP437(f.Name)
+	}
+	return f.Name
 }
 
 func clamp(n uint64) int64 {
@@ -174,34 +214,25 @@ func readLink(f *stdzip.File) (string, error) {
 	return string(b), nil
 }
 
-// content reads one zip entry. The entry's data offset is read once (one
-// small read of its local header) and kept; stored entries are read straight
-// from the archive, deflated ones through a large buffer, and both are
-// checked against the entry's size and CRC-32 as archive/zip does.
+// content reads one zip entry from its data offset, found when its local
+// header was checked; stored entries are read straight from the archive,
+// deflated ones through a large buffer, and both are checked against the
+// entry's size and CRC-32 as archive/zip does.
 type content struct {
-	f *stdzip.File
-	r io.ReaderAt
-
-	once sync.Once
-	off  int64
-	err  error
+	f   *stdzip.File
+	r   io.ReaderAt
+	off int64
 
 	crcOnce sync.Once
 	crcOK   bool
 }
 
-func (c *content) dataOffset() (int64, error) {
-	c.once.Do(func() { c.off, c.err = c.f.DataOffset() })
-	return c.off, c.err
-}
-
 func (c *content) Open() (io.ReadCloser, error) {
-	off, err := c.dataOffset()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", archive.ErrUnreadable, err)
-	}
-	raw := io.NewSectionReader(c.r, off, clamp(c.f.CompressedSize64))
-	var rc io.ReadCloser
+	raw := io.NewSectionReader(c.r, c.off, clamp(c.f.CompressedSize64))
+	var (
+		rc  io.ReadCloser
+		err error
+	)
 	switch c.f.Method {
 	case stdzip.Store:
 		rc = io.NopCloser(raw)
@@ -227,14 +258,10 @@ func (c *content) Section() *io.SectionReader {
 	if c.f.Method != stdzip.Store || c.f.CompressedSize64 != c.f.UncompressedSize64 {
 		return nil
 	}
-	off, err := c.dataOffset()
-	if err != nil {
-		return nil
-	}
-	sec := io.NewSectionReader(c.r, off, clamp(c.f.UncompressedSize64))
+	sec := io.NewSectionReader(c.r, c.off, clamp(c.f.UncompressedSize64))
 	c.crcOnce.Do(func() {
 		h := crc32.NewIEEE()
-		n, err := io.Copy(h, io.NewSectionReader(c.r, off, clamp(c.f.UncompressedSize64)))
+		n, err := io.Copy(h, io.NewSectionReader(c.r, c.off, clamp(c.f.UncompressedSize64)))
 		c.crcOK = err == nil && uint64(n) == c.f.UncompressedSize64 && (c.f.CRC32 == 0 || h.Sum32() == c.f.CRC32)
 	})
 	if !c.crcOK {
