@@ -38,6 +38,11 @@ type Options struct {
 	Extractors []sbom.Extractor
 	// Progress, when set, is kept up to date (files and bytes read, stage).
 	Progress *Progress
+	// Memory bounds the bytes of file content the walk holds in memory at
+	// once, whatever the number of workers (packaging.WalkOptions.Memory):
+	// 0 means packaging.DefaultMemory, a negative Memory no bound. A
+	// file larger than the budget is still read and scanned.
+	Memory int64
 }
 
 // inventory takes the inventory; with goDir set, it also copies every Go
@@ -130,7 +135,9 @@ type collected struct {
 }
 
 // maxSecretScan is the largest file scanned for secrets whole, in
-// memory; a larger one is scanned in overlapping chunks.
+// memory; a larger one is scanned in overlapping chunks. Either way the
+// walk counts the file's size against its memory budget (Options.Memory)
+// while it is scanned.
 const maxSecretScan = 64 << 20
 
 // collect opens the artifact and walks it once: each file goes to the
@@ -155,7 +162,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 		out    collected
 	)
 	parties := &secrets.Parties{Policy: co.thirdParty, Internal: co.internal, FS: v, Owners: &owners}
-	walkOpt := packaging.WalkOptions{Progress: opt.Progress.walk()}
+	walkOpt := packaging.WalkOptions{Progress: opt.Progress.walk(), Memory: opt.Memory}
 	if co.secrets != nil {
 		// The manifests that say whose the other files are go first.
 		walkOpt.Early = secrets.Early
@@ -315,8 +322,8 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 		}
 		return originOf(fs, f)
 	}
-	content := make([]byte, f.Size)
-	if _, err := ra.ReadAt(content, 0); err != nil && !errors.Is(err, io.EOF) {
+	content, err := whole(ra, f.Size)
+	if err != nil {
 		return nil
 	}
 	if secrets.WantsNote(f.Path) {
@@ -330,6 +337,21 @@ func scanSecrets(ctx context.Context, sc *secrets.Scanner, owners *secrets.Owner
 		f.Report(fmt.Errorf("%w: environment config: %v", archive.ErrUnparsable, err))
 	}
 	return originOf(fs, f)
+}
+
+// whole returns the size bytes of ra: the copy in memory itself when ra is
+// one (a compressed entry made random-access), so that the file is held
+// once, as the walk's memory budget counts it; else a new buffer. The
+// bytes are only read.
+func whole(ra io.ReaderAt, size int64) ([]byte, error) {
+	if b, ok := ra.(*archive.Blob); ok && b.Bytes() != nil && b.Size() == size {
+		return b.Bytes(), nil
+	}
+	content := make([]byte, size)
+	if _, err := ra.ReadAt(content, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return content, nil
 }
 
 // scanLink scans a symlink's target with the provider rules; a panic is a

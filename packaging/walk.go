@@ -35,6 +35,15 @@ type WalkOptions struct {
 	Early func(path string) bool
 	// Progress, when set, counts the walk's files as it goes.
 	Progress *WalkProgress
+	// Memory bounds, in bytes, the file content the walk and its
+	// callbacks hold at once, whatever the number of workers: a file is
+	// handed out once its size fits in what the files in flight leave
+	// (a file larger than the budget is handed out with the smaller files
+	// that fit beside it, never skipped), and a nested archive's copy is
+	// kept in memory only while it fits, else in the temporary folder.
+	// 0 means DefaultMemory; a negative Memory bounds nothing. The
+	// callback is trusted to hold about one copy of its file at a time.
+	Memory int64
 }
 
 // WalkProgress counts the files of walks, for a display: written by the
@@ -77,7 +86,7 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible), progress: opt.Progress}
+	w := &walker{fn: fn, noNested: opt.NoNested, top: v, topRefs: v.files(Visible), progress: opt.Progress, mem: newMemory(opt.Memory)}
 	if opt.Early != nil {
 		var early, rest []fileRef
 		for _, r := range w.topRefs {
@@ -99,8 +108,16 @@ func (v *View) Walk(ctx context.Context, opt WalkOptions, fn WalkFunc) error {
 	for range workers {
 		g.Go(func() error { return w.work(ctx) })
 	}
-	return g.Wait()
+	err := g.Wait()
+	if memoryHook != nil {
+		memoryHook(w.mem)
+	}
+	return err
 }
+
+// memoryHook, when set (by tests), is given the walk's memory bound as the
+// walk ends.
+var memoryHook func(m *memory)
 
 // walker shares the files of a walk among a fixed pool of workers (a
 // goroutine per file would pay for growing a fresh stack each time). The
@@ -113,6 +130,7 @@ type walker struct {
 	top      *View
 	topRefs  []fileRef // the artifact's own files, taken in order
 	progress *WalkProgress
+	mem      *memory
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -202,10 +220,17 @@ func (w *walker) done(t task) {
 func (w *walker) work(ctx context.Context) error {
 	for {
 		t, ok := w.take()
-		if ok && ctx.Err() != nil {
-			w.done(t)
-			w.cancel()
-			ok = false
+		// The file's weight is taken with none held, and given back
+		// before the next is waited for: waiting never deadlocks.
+		var weight int64
+		if ok {
+			var err error
+			if weight, err = w.mem.file(ctx, t.weight()); err != nil || ctx.Err() != nil {
+				w.mem.release(weight)
+				w.done(t)
+				w.cancel()
+				ok = false
+			}
 		}
 		if !ok {
 			// A canceled walk still closes the nested archives it opened.
@@ -221,6 +246,7 @@ func (w *walker) work(ctx context.Context) error {
 			return ctx.Err()
 		}
 		err := w.visit(ctx, t)
+		w.mem.release(weight)
 		w.progress.done()
 		w.done(t)
 		if err != nil {
@@ -230,11 +256,19 @@ func (w *walker) work(ctx context.Context) error {
 	}
 }
 
+// weight is the size of the content the task's callback may hold.
+func (t task) weight() int64 {
+	if t.ref.n == nil || t.ref.n.typ != archive.TypeFile || t.ref.n.content == nil {
+		return 0
+	}
+	return t.ref.n.size
+}
+
 func (w *walker) visit(ctx context.Context, t task) error {
 	f := t.v.fileOf(t.ref.path, t.ref.n, t.ref.status)
 	var nested *View
 	if !w.noNested {
-		nested = t.v.openNested(ctx, f)
+		nested = t.v.openNested(ctx, f, w.mem)
 	}
 	f.nested = nested
 	err := w.fn(ctx, f)
@@ -320,7 +354,10 @@ const minArchive = 22
 // openNested opens f as a nested archive when its content says it is one,
 // returning nil otherwise. Reading the first bytes of a compressed entry
 // starts its decompression: the stream is kept in f for fn's first Open.
-func (v *View) openNested(ctx context.Context, f *File) *View {
+// A copy of a compressed archive is held in memory only when mem gives its
+// weight at once (else it goes to the temporary folder); the weight is
+// given back when the nested view is closed.
+func (v *View) openNested(ctx context.Context, f *File, mem *memory) *View {
 	if f.Type != archive.TypeFile || f.content == nil || f.Size < minArchive {
 		return nil
 	}
@@ -337,6 +374,7 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 		ra   io.ReaderAt
 		size = f.Size
 		blob *archive.Blob
+		held int64 // the weight of blob in mem
 	)
 	if s, ok := f.content.(archive.Sectioner); ok && s.Section() != nil {
 		ra = s.Section()
@@ -345,9 +383,21 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 		if err != nil {
 			return nil // recorded by Open
 		}
-		blob, err = archive.Spill(rc, f.Size, v.sh.temp)
+		if mem == nil {
+			blob, err = archive.Spill(rc, f.Size, v.sh.temp)
+		} else if mem.nestedCopy(f.Size) {
+			held = f.Size
+			blob, err = archive.SpillMax(rc, f.Size, v.sh.temp, held)
+		} else {
+			blob, err = archive.SpillMax(rc, f.Size, v.sh.temp, -1)
+		}
 		rc.Close()
+		if err == nil && held > 0 && blob.Bytes() == nil {
+			mem.releaseNested(held) // it came larger than said: on disk
+			held = 0
+		}
 		if err != nil {
+			mem.releaseNested(held)
 			if !f.failed.Load() {
 				v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("%w: %v", archive.ErrUnreadable, err)})
 			}
@@ -362,6 +412,9 @@ func (v *View) openNested(ctx context.Context, f *File) *View {
 	nv := &View{t: newTree(), sh: v.sh, prefix: f.Path + "!", origin: f.Origin, depth: v.depth + 1}
 	if blob != nil {
 		nv.closers = append(nv.closers, blob)
+	}
+	if held > 0 {
+		nv.closers = append(nv.closers, nestedRelease{mem, held})
 	}
 	if err := openSafely(ctx, fmtr, nv, a, ra, size, f.Path); err != nil {
 		v.sh.add(Problem{Path: f.Path, Origin: f.Origin, Err: fmt.Errorf("nested %s: %w", fmtr.name, err)})

@@ -79,11 +79,44 @@ type DB struct {
 	b    *bolt.DB
 	info Info
 	dec  *zstd.Decoder
+	goDB string   // the Go database's folder, "" if none
+	pin  *bolt.DB // the reader's hold on it (see goDBPrefix)
 }
 
-// OpenDB opens the database in dir, read-only. It fails with an error
-// matching ErrNoDatabase or ErrCorruptDatabase, whose message names the fix.
+// openHook, when set (by tests), runs between reading osv.db and pinning
+// its Go database.
+var openHook func()
+
+// OpenDB opens the database in dir, read-only: one build of it whole, its
+// Go vulnerability database included, until Close, while builds replace
+// it (see goDBPrefix). It fails with an error matching ErrNoDatabase or
+// ErrCorruptDatabase, whose message names the fix.
 func OpenDB(dir string) (*DB, error) {
+	// Each retry means a build finished since the last try.
+	for try := 0; ; try++ {
+		d, err := openDB(dir)
+		if err != nil {
+			return nil, err
+		}
+		if d.info.GoDB == "" {
+			return d, nil
+		}
+		if openHook != nil {
+			openHook()
+		}
+		d.pin, err = pinGoDB(dir, d.info.GoDB)
+		if err == nil {
+			d.goDB = filepath.Join(dir, d.info.GoDB)
+			return d, nil
+		}
+		d.Close()
+		if try == 9 {
+			return nil, fmt.Errorf("open %s: %w (ten builds finished while opening)", dir, err)
+		}
+	}
+}
+
+func openDB(dir string) (*DB, error) {
 	p := filepath.Join(dir, DBFile)
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w in %s: build it with 'shipcheck db update' (downloads OSV's exports) or 'shipcheck db import PATH' (from local all.zip files), or match against exports for one run with --advisories PATH", ErrNoDatabase, dir)
@@ -112,9 +145,12 @@ func OpenDB(dir string) (*DB, error) {
 // Info describes the database.
 func (d *DB) Info() Info { return d.info }
 
-// Close closes the database.
+// Close closes the database and lets go of its Go database.
 func (d *DB) Close() error {
 	d.dec.Close()
+	if d.pin != nil {
+		d.pin.Close()
+	}
 	return d.b.Close()
 }
 

@@ -102,10 +102,21 @@ func (b *Blob) Close() error {
 }
 
 // Spill reads r to its end into memory, or into a spill file in t once more
-// than MemLimit bytes have come. hint is the expected size (0 if unknown).
+// than MemLimit bytes have come. hint is the expected size (0 if unknown):
+// content announced larger than MemLimit goes to the spill file from its
+// first byte, rather than through a buffer of MemLimit bytes thrown away.
 func Spill(r io.Reader, hint int64, t *Temp) (*Blob, error) {
-	w := &SpillWriter{T: t}
-	if hint > 0 && hint <= MemLimit {
+	if hint > MemLimit && t != nil {
+		return SpillMax(r, hint, t, -1)
+	}
+	return SpillMax(r, hint, t, 0)
+}
+
+// SpillMax is Spill keeping at most max bytes in memory: 0 means MemLimit,
+// a negative max none (straight to the spill file).
+func SpillMax(r io.Reader, hint int64, t *Temp, max int64) (*Blob, error) {
+	w := &SpillWriter{T: t, Max: max}
+	if hint > 0 && hint <= w.max() {
 		w.buf.Grow(int(hint))
 	}
 	if _, err := io.Copy(w, r); err != nil {
@@ -115,17 +126,30 @@ func Spill(r io.Reader, hint int64, t *Temp) (*Blob, error) {
 	return w.Blob(), nil
 }
 
-// SpillWriter collects a stream written to it, in memory up to MemLimit and
+// SpillWriter collects a stream written to it, in memory up to Max bytes and
 // then in a spill file, and turns it into a Blob.
 type SpillWriter struct {
-	T   *Temp
+	T *Temp
+	// Max is how much is kept in memory: 0 means MemLimit, a negative
+	// Max nothing.
+	Max int64
 	buf bytes.Buffer
 	f   *os.File
 	n   int64
 }
 
+func (w *SpillWriter) max() int64 {
+	switch {
+	case w.Max == 0:
+		return MemLimit
+	case w.Max < 0:
+		return 0
+	}
+	return w.Max
+}
+
 func (w *SpillWriter) Write(p []byte) (int, error) {
-	if w.f == nil && int64(w.buf.Len()+len(p)) > MemLimit {
+	if w.f == nil && int64(w.buf.Len()+len(p)) > w.max() {
 		if w.T == nil {
 			return 0, errors.New("content too large to hold in memory and no temporary folder given")
 		}
