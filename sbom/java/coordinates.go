@@ -55,8 +55,8 @@ func identifyName(fileName string, mf manifest) coordinates {
 	if version != "" && mv != "" && version != mv && strings.HasSuffix(version, "-"+mv) {
 		name, version = name+"-"+strings.TrimSuffix(version, "-"+mv), mv
 	}
-	if placeholderVersion.MatchString(version) {
-		version = ""
+	if placeholderVersion.MatchString(version) || !validVersion(version) {
+		version = "" // 3.x, or "1.0 (1)" of a copy a browser saved
 	}
 	if version == "" {
 		version = mv
@@ -65,11 +65,11 @@ func identifyName(fileName string, mf manifest) coordinates {
 	if a := manifestArtifact(mf, name); a != "" {
 		artifact = a
 	}
-	if !validName(artifact) {
-		return coordinates{}
-	}
 	c := coordinates{Artifact: artifact, Version: version, ManifestVersion: version != "" && version == mv}
 	c.Group, c.GroupFrom = groupOf(artifact, version, mf)
+	if !validArtifact(artifact) || c.Group == "" {
+		return coordinates{}
+	}
 	return c
 }
 
@@ -116,8 +116,8 @@ func cleanVersion(v string) string {
 		return ""
 	}
 	v = f[0]
-	if !validName(v) {
-		return "" // ${project.version}, @VERSION@ and the like
+	if !validVersion(v) {
+		return ""
 	}
 	return v
 }
@@ -130,7 +130,7 @@ func cleanVersion(v string) string {
 func manifestArtifact(mf manifest, name string) string {
 	for _, k := range []string{"Extension-Name", "Implementation-Title", "Specification-Title", "Bundle-Name"} {
 		a := mf.get(k)
-		if a == "" || a == name || len(a) >= len(name) || strings.Contains(a, ".") || !validName(a) {
+		if a == "" || a == name || len(a) >= len(name) || strings.Contains(a, ".") || !validArtifact(a) {
 			continue
 		}
 		if withoutDigits(a) == withoutDigits(name) {
@@ -180,7 +180,10 @@ func groupOf(artifact, version string, mf manifest) (group, from string) {
 	if i := strings.LastIndexByte(artifact, '.'); i > 0 && validGroup(artifact[:i]) && strings.Contains(artifact[:i], ".") {
 		return artifact[:i], "file name"
 	}
-	return artifact, "artifact"
+	if validGroup(artifact) {
+		return artifact, "artifact"
+	}
+	return "", ""
 }
 
 // javaxAPI matches the Java EE and Jakarta EE API jars, whose group is the
@@ -225,11 +228,16 @@ func strictGroup(name, artifact string) string {
 	return ""
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+~-]*$`)
+var (
+	artifactRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+	versionRE  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+~-]*$`)
+)
 
-// validName: an artifact id or version as Maven allows them, and not an
-// unexpanded build variable.
-func validName(s string) bool { return nameRE.MatchString(s) }
+// validArtifact and validVersion: an artifact id or version as Maven
+// allows them, and not an unexpanded build variable (${project.version},
+// @VERSION@).
+func validArtifact(s string) bool { return artifactRE.MatchString(s) }
+func validVersion(s string) bool  { return versionRE.MatchString(s) }
 
 var groupRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$`)
 

@@ -53,7 +53,7 @@ func parseGroupIDs(text string) (*groupTable, error) {
 			}
 		}
 		g.artifact, g.prefix = strings.CutSuffix(g.artifact, "*")
-		if !validName(g.artifact) || !validGroup(g.group) {
+		if !validArtifact(g.artifact) || !validGroup(g.group) {
 			return nil, fmt.Errorf("groupids.txt:%d: bad artifact or group in %q", n+1, line)
 		}
 		if seen[f[0]] {

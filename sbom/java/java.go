@@ -4,7 +4,7 @@
 // that file (a fat jar's shaded libraries each have theirs). An archive
 // with none of its own is named by its file name and META-INF/MANIFEST.MF,
 // with a table of known group ids (groupids.txt) for the artifacts whose
-// manifests mislead: see identify.
+// manifests mislead: see identifyName.
 //
 // All of it is read here rather than by osv-scalibr's java/archive
 // extractor: that extractor opens the archives nested in a jar itself (by
@@ -84,6 +84,11 @@ func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packa
 			continue
 		}
 		g, a, v := props["groupId"], props["artifactId"], props["version"]
+		if dir := path.Base(path.Dir(path.Dir(p))); g == "" && validGroup(dir) {
+			// Some builds leave the group out (Debian's of jnr-x86asm and
+			// ST4): the folder META-INF/maven/GROUP/ARTIFACT names it.
+			g = dir
+		}
 		if g == "" || a == "" || v == "" {
 			continue
 		}
@@ -101,13 +106,15 @@ func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packa
 	}
 	// An archive whose own pom.properties is not among them (none at all,
 	// or only its shaded libraries') is named by its file name and
-	// manifest.
+	// manifest (see identifyName).
 	var own *sbom.Package
 	if namedAfter(f, out) == nil {
-		c, err := identify(f, fsys)
+		mf, err := readManifest(fsys)
 		if err != nil {
 			errs = append(errs, err)
-		} else if c.Artifact != "" && c.Version != "" && (len(poms) == 0 || shadedOnly(out, c)) {
+		}
+		c := identifyName(f.Info().Name(), mf)
+		if c.Artifact != "" && c.Version != "" && (len(poms) == 0 || shadedOnly(out, c)) {
 			own = &sbom.Package{
 				Ecosystem: "Maven",
 				Name:      c.Group + ":" + c.Artifact,
@@ -136,21 +143,22 @@ func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packa
 	return out, nil
 }
 
-// identify names the archive f, opened as fsys, by its file name and
-// META-INF/MANIFEST.MF (a jar may have none): see identifyName.
-func identify(f *packaging.File, fsys fs.FS) (coordinates, error) {
-	var mf manifest
+// readManifest reads the archive's META-INF/MANIFEST.MF; an archive
+// without one has an empty manifest. On an error it returns what it read.
+func readManifest(fsys fs.FS) (manifest, error) {
 	r, err := fsys.Open("META-INF/MANIFEST.MF")
-	if err == nil {
-		mf, err = parseManifest(r)
-		r.Close()
-		if err != nil {
-			return coordinates{}, fmt.Errorf("META-INF/MANIFEST.MF: %w", err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return coordinates{}, fmt.Errorf("META-INF/MANIFEST.MF: %w", err)
+	if errors.Is(err, fs.ErrNotExist) {
+		return manifest{}, nil
 	}
-	return identifyName(f.Info().Name(), mf), nil
+	if err != nil {
+		return manifest{}, fmt.Errorf("META-INF/MANIFEST.MF: %w", err)
+	}
+	defer r.Close()
+	mf, err := parseManifest(r)
+	if err != nil {
+		return mf, fmt.Errorf("META-INF/MANIFEST.MF: %w", err) // what was read, and why no more
+	}
+	return mf, nil
 }
 
 // shadedOnly says whether an archive whose pom.properties named pkgs, and
@@ -158,20 +166,31 @@ func identify(f *packaging.File, fsys fs.FS) (coordinates, error) {
 // shaded into it) and not its own. Debian's guice.jar holds cglib's
 // pom.properties and is com.google.inject:guice itself, while Debian's
 // el-api.jar is javax.el:javax.el-api, renamed. It takes more than for a
-// jar with no pom.properties at all: no package has c's artifact id, nor
-// c's version; c's group was not a guess from the artifact id; and the
-// manifest gives c's version.
+// jar with no pom.properties at all: no package has c's artifact id (but
+// for punctuation), nor c's version; c's group was not a guess from the
+// artifact id; and the manifest gives c's version.
 func shadedOnly(pkgs []*sbom.Package, c coordinates) bool {
 	if c.GroupFrom == "artifact" || !c.ManifestVersion {
 		return false
 	}
 	for _, p := range pkgs {
 		_, a, _ := strings.Cut(p.Name, ":")
-		if a == c.Artifact || p.Version == c.Version {
+		if alnum(a) == alnum(c.Artifact) || p.Version == c.Version {
 			return false
 		}
 	}
 	return true
+}
+
+// alnum keeps the letters and digits of an artifact id: Debian's
+// jakarta-annotation-api.jar is jakarta.annotation-api.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // ownPackage picks the package that is the archive itself, to carry the

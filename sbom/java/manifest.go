@@ -38,10 +38,10 @@ func (m manifest) get(name string) string {
 
 // parseManifest reads a manifest: "Name: value" lines, a line that starts
 // with one space continuing the one before (lines are wrapped at 72 bytes),
-// sections separated by blank lines, CRLF, LF or CR line ends. Lines
-// without a colon are skipped, as the JDK skips nothing but we read what we
-// can of a manifest a tool got wrong. Only the first maxManifest bytes are
-// read.
+// sections separated by blank lines, CRLF, LF or CR line ends. Where the
+// JDK refuses a malformed manifest, this reads what it can: a line without
+// a colon is skipped, and a name given twice in a section keeps its first
+// value. Only the first maxManifest bytes are read.
 func parseManifest(r io.Reader) (manifest, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxManifest))
 	if err != nil {

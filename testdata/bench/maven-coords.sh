@@ -2,9 +2,11 @@
 # maven-coords.sh [WORKDIR] : Maven coordinates of real jars against the truth
 # that Debian's own Maven repository gives for them.
 #
-#   apt-get install -y --no-install-recommends libcommons-collections3-java \
-#       libguava-java liblog4j2-java ...      # any of Debian's lib*-java
+#   apt-get install -y --no-install-recommends $(cat testdata/bench/maven-coords.packages)
 #   testdata/bench/maven-coords.sh /tmp/maven-coords
+#
+# (maven-coords.packages: the 177 of Debian 12's lib*-java packages the
+# figures in the README were taken with; any others do as well.)
 #
 # Every jar of /usr/share/java (symlinks resolved, each file once) that
 # /usr/share/maven-repo links to goes into a Lambda-like layer zip as
@@ -23,11 +25,17 @@
 # right that also get a wrong package for the jar itself (not one found
 # inside it), and each jar not right with what was found.
 #
-# SHIPCHECK=path uses a built binary instead of `go run ./cmd/shipcheck`.
+# SHIPCHECK=path uses a built binary instead of building ./cmd/shipcheck.
+# Without WORKDIR, a temporary folder is used and removed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work=${1:-$(mktemp -d)}
+if [ $# -ge 1 ]; then
+	work=$1
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
 syft=${PEERS:-$HOME/peers}/bin/syft
 [ -d /usr/share/maven-repo ] || { echo "no /usr/share/maven-repo: install some of Debian's lib*-java packages" >&2; exit 2; }
 mkdir -p "$work"
