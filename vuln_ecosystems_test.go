@@ -22,6 +22,9 @@ func TestRealAdvisoriesEndToEnd(t *testing.T) {
 			"META-INF/maven/" + group + "/" + artifact + "/pom.properties": "groupId=" + group + "\nartifactId=" + artifact + "\nversion=" + version + "\n",
 		}))
 	}
+	manifestJar := func(manifest string) string {
+		return string(zipOf(t, files{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n" + manifest}))
+	}
 	for _, c := range []struct {
 		name string
 		fs   files
@@ -70,6 +73,19 @@ func TestRealAdvisoriesEndToEnd(t *testing.T) {
 			})),
 			"lib/netty-codec-haproxy-4.1.86.Final.jar": jar("io.netty", "netty-codec-haproxy", "4.1.86.Final"),
 		}, "", []string{"io.netty:netty-codec-haproxy@4.1.85.Final GHSA-fx2c-96vj-985v 4.1.86.Final"}},
+		{"Maven: jars without pom.properties, named as Maven Central names them", files{
+			// Apache's Ant-built jar: its manifest names the Java package
+			// org.apache.commons.collections and the vendor org.apache.
+			"java/lib/commons-collections-3.2.1.jar": manifestJar("Package: org.apache.commons.collections\nExtension-Name: commons-collections\n" +
+				"Implementation-Version: 3.2.1\nImplementation-Vendor-Id: org.apache\nBundle-SymbolicName: org.apache.commons.collections\n"),
+			"java/lib/commons-collections4-4.0.jar": manifestJar("Bundle-SymbolicName: org.apache.commons.collections4\nBundle-Version: 4.0\n"),
+		}, packaging.Layer, []string{
+			"commons-collections:commons-collections@3.2.1 GHSA-fjq5-5j5f-mvxh 3.2.2",
+			"org.apache.commons:commons-collections4@4.0 GHSA-fjq5-5j5f-mvxh 4.1",
+		}},
+		{"Maven: the fixed one", files{
+			"java/lib/commons-collections-3.2.2.jar": manifestJar("Implementation-Version: 3.2.2\nImplementation-Vendor-Id: org.apache\n"),
+		}, packaging.Layer, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rep, err := Vulns(context.Background(), write(t, "a.zip", zipOf(t, c.fs)), VulnOptions{

@@ -1,14 +1,18 @@
 // Package java finds Maven packages in Java archives (jar, war, ear and the
 // like) that the walk has opened: one package per
 // META-INF/maven/GROUP/ARTIFACT/pom.properties of the archive, located at
-// that file (a fat jar's shaded libraries each have theirs); for an archive
-// with none, osv-scalibr's java/archive extractor reads MANIFEST.MF and the
-// file name.
+// that file (a fat jar's shaded libraries each have theirs). An archive
+// with none of its own is named by its file name and META-INF/MANIFEST.MF,
+// with a table of known group ids (groupids.txt) for the artifacts whose
+// manifests mislead: see identifyName.
 //
-// pom.properties is read here rather than by osv-scalibr's extractor for
-// every jar because that extractor opens the archives nested in a jar
-// itself (by file name), which would read every nested jar a second time:
-// the walk already hands each nested archive out, once.
+// All of it is read here rather than by osv-scalibr's java/archive
+// extractor: that extractor opens the archives nested in a jar itself (by
+// file name), which would read every nested jar a second time while the
+// walk already hands each nested archive out, once; and it names a jar
+// without pom.properties by the Java package its manifest names
+// (org.apache.commons.collections:commons-collections), which no advisory
+// uses.
 package java
 
 import (
@@ -26,33 +30,26 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/osv-scalibr/binary/proto/config_go_proto"
-	javaarchive "github.com/google/osv-scalibr/extractor/filesystem/language/java/archive"
 	"github.com/package-url/packageurl-go"
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/sbom"
-	"github.com/shipcheck/shipcheck/sbom/scalibr"
 )
 
 // Extractor reads Java archives.
-type Extractor struct {
-	fallback *scalibr.Extractor
-}
+type Extractor struct{}
 
 // New returns the extractor.
-func New() *Extractor {
-	depth, no := int32(1), false
-	ex, err := javaarchive.New(&config_go_proto.PluginConfig{PluginSpecific: []*config_go_proto.PluginSpecificConfig{{
-		Config: &config_go_proto.PluginSpecificConfig_JavaArchive{JavaArchive: &config_go_proto.JavaArchiveConfig{
-			MaxZipDepth: depth, HashJars: &no,
-		}},
-	}}})
-	return &Extractor{fallback: scalibr.Installed(ex, err)}
-}
+func New() *Extractor { return &Extractor{} }
 
 func (*Extractor) Name() string { return "java/archive" }
+
+// archiveExts are the Java archives' file name extensions.
+var archiveExts = map[string]bool{
+	".jar": true, ".war": true, ".ear": true, ".jmod": true, ".par": true, ".sar": true,
+	".jpi": true, ".hpi": true, ".lpkg": true, ".nar": true,
+}
 
 // Match takes archives the walk opened that are Java archives: by name, or
 // by a META-INF folder.
@@ -60,7 +57,7 @@ func (*Extractor) Match(f *packaging.File) bool {
 	if !f.Archive {
 		return false
 	}
-	if javaarchive.IsArchive(strings.ToLower(f.Info().Name())) {
+	if archiveExts[strings.ToLower(path.Ext(f.Info().Name()))] {
 		return true
 	}
 	fsys := f.ArchiveFS()
@@ -71,7 +68,7 @@ func (*Extractor) Match(f *packaging.File) bool {
 	return err == nil
 }
 
-func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Package, error) {
+func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Package, error) {
 	fsys := f.ArchiveFS()
 	if fsys == nil {
 		return nil, nil
@@ -87,6 +84,11 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 			continue
 		}
 		g, a, v := props["groupId"], props["artifactId"], props["version"]
+		if dir := path.Base(path.Dir(path.Dir(p))); g == "" && validGroup(dir) {
+			// Some builds leave the group out (Debian's of jnr-x86asm and
+			// ST4): the folder META-INF/maven/GROUP/ARTIFACT names it.
+			g = dir
+		}
 		if g == "" || a == "" || v == "" {
 			continue
 		}
@@ -102,26 +104,33 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		}
 		out = append(out, pkg)
 	}
-	if len(out) == 0 && len(poms) == 0 {
-		// No pom.properties: MANIFEST.MF and the file name, as osv-scalibr
-		// reads them.
-		found, err := e.fallback.Extract(ctx, f)
-		if err != nil && len(found) == 0 && !isDepthError(err) {
-			return nil, fmt.Errorf("%w: %v", archive.ErrUnparsable, err)
+	// An archive whose own pom.properties is not among them (none at all,
+	// or only its shaded libraries') is named by its file name and
+	// manifest (see identifyName).
+	var own *sbom.Package
+	if namedAfter(f, out) == nil {
+		mf, err := readManifest(fsys)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		for _, p := range found {
-			if p.Name == "" || p.Version == "" {
-				continue
+		c := identifyName(f.Info().Name(), mf)
+		if c.Artifact != "" && c.Version != "" && (len(poms) == 0 || shadedOnly(out, c)) {
+			own = &sbom.Package{
+				Ecosystem: "Maven",
+				Name:      c.Group + ":" + c.Artifact,
+				Version:   c.Version,
+				PURL:      PURL(c.Group, c.Artifact, c.Version),
+				Type:      sbom.Library,
+				FoundBy:   []string{e.Name()},
+				// No Locations: the archive itself.
 			}
-			g, a, _ := strings.Cut(p.Name, ":")
-			p.PURL = PURL(g, a, p.Version)
-			p.Ecosystem = "Maven"
-			p.FoundBy = []string{e.Name()}
-			p.Locations = nil // the archive itself
-			out = append(out, p)
+			out = append(out, own)
 		}
 	}
-	if own := ownPackage(f, out); own != nil {
+	if own == nil {
+		own = ownPackage(f, out)
+	}
+	if own != nil {
 		if h, err := hashes(f); err == nil {
 			own.Hashes = h
 		} else {
@@ -134,9 +143,55 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 	return out, nil
 }
 
-// isDepthError: osv-scalibr's extractor, kept to one level, reports the
-// nested archives it did not open; the walk reads them.
-func isDepthError(err error) bool { return strings.Contains(err.Error(), "max zip depth") }
+// readManifest reads the archive's META-INF/MANIFEST.MF; an archive
+// without one has an empty manifest. On an error it returns what it read.
+func readManifest(fsys fs.FS) (manifest, error) {
+	r, err := fsys.Open("META-INF/MANIFEST.MF")
+	if errors.Is(err, fs.ErrNotExist) {
+		return manifest{}, nil
+	}
+	if err != nil {
+		return manifest{}, fmt.Errorf("META-INF/MANIFEST.MF: %w", err)
+	}
+	defer r.Close()
+	mf, err := parseManifest(r)
+	if err != nil {
+		return mf, fmt.Errorf("META-INF/MANIFEST.MF: %w", err) // what was read, and why no more
+	}
+	return mf, nil
+}
+
+// shadedOnly says whether an archive whose pom.properties named pkgs, and
+// whose name and manifest give c, carries only other artifacts' (libraries
+// shaded into it) and not its own. Debian's guice.jar holds cglib's
+// pom.properties and is com.google.inject:guice itself, while Debian's
+// el-api.jar is javax.el:javax.el-api, renamed. It takes more than for a
+// jar with no pom.properties at all: no package has c's artifact id (but
+// for punctuation), nor c's version; c's group was not a guess from the
+// artifact id; and the manifest gives c's version.
+func shadedOnly(pkgs []*sbom.Package, c coordinates) bool {
+	if c.GroupFrom == "artifact" || !c.ManifestVersion {
+		return false
+	}
+	for _, p := range pkgs {
+		_, a, _ := strings.Cut(p.Name, ":")
+		if alnum(a) == alnum(c.Artifact) || p.Version == c.Version {
+			return false
+		}
+	}
+	return true
+}
+
+// alnum keeps the letters and digits of an artifact id: Debian's
+// jakarta-annotation-api.jar is jakarta.annotation-api.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
 
 // ownPackage picks the package that is the archive itself, to carry the
 // archive's hashes: the only one, or the one whose artifact the file is
@@ -145,10 +200,18 @@ func ownPackage(f *packaging.File, pkgs []*sbom.Package) *sbom.Package {
 	if len(pkgs) == 1 {
 		return pkgs[0]
 	}
+	return namedAfter(f, pkgs)
+}
+
+// namedAfter returns the package whose artifact and version the archive's
+// file name starts with, or whose artifact is the whole name
+// (log4j-1.2-api.jar), or nil.
+func namedAfter(f *packaging.File, pkgs []*sbom.Package) *sbom.Package {
 	base := f.Info().Name()
+	stem := strings.TrimSuffix(base, path.Ext(base))
 	for _, p := range pkgs {
 		_, a, _ := strings.Cut(p.Name, ":")
-		if strings.HasPrefix(base, a+"-"+p.Version) {
+		if strings.HasPrefix(base, a+"-"+p.Version) || stem == a {
 			return p
 		}
 	}
