@@ -6,6 +6,7 @@
 package scalibr
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -135,13 +136,40 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		defer remove()
 		in.Root, in.Path = filepath.Dir(real), filepath.Base(real)
 	}
-	inv, err := e.ex.Extract(ctx, in)
-	if err != nil {
-		return nil, err
-	}
 	var content []byte
 	if e.enrich != nil && f.Size <= 64<<20 {
 		content, _ = io.ReadAll(io.NewSectionReader(ra, 0, f.Size))
+	}
+	return e.run(ctx, in, content)
+}
+
+// ExtractView runs the extractor on content that stands for f: a view of
+// f the caller made (the part of an archive the extractor should read),
+// under f's name and in f's filesystem.
+func (e *Extractor) ExtractView(ctx context.Context, f *packaging.File, content []byte) ([]*sbom.Package, error) {
+	fsys, p := f.FS()
+	sfs, ok := fsys.(scalibrfs.FS)
+	if !ok {
+		return nil, fmt.Errorf("%s: the view is not a scalibr filesystem", e.Name())
+	}
+	in := &filesystem.ScanInput{FS: sfs, Path: p, Info: sizedInfo{f.Info(), int64(len(content))}, Reader: bytes.NewReader(content)}
+	return e.run(ctx, in, content)
+}
+
+// sizedInfo is a file's information with another size: that of a view.
+type sizedInfo struct {
+	fs.FileInfo
+	size int64
+}
+
+func (i sizedInfo) Size() int64 { return i.size }
+
+// run extracts from in and converts what the extractor finds; content, if
+// not nil, is what enrich reads.
+func (e *Extractor) run(ctx context.Context, in *filesystem.ScanInput, content []byte) ([]*sbom.Package, error) {
+	inv, err := e.ex.Extract(ctx, in)
+	if err != nil {
+		return nil, err
 	}
 	var out []*sbom.Package
 	for _, sp := range inv.Packages {
@@ -152,7 +180,7 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		pkg.FoundBy = []string{e.Name()}
 		out = append(out, pkg)
 	}
-	if content != nil && len(out) > 0 {
+	if e.enrich != nil && content != nil && len(out) > 0 {
 		e.enrich(out, content)
 	}
 	return out, nil
