@@ -267,6 +267,12 @@ func TestJavaOwnPackage(t *testing.T) {
 			"pkg:maven/commons-codec/commons-codec@1.15":                 false,
 		},
 	}, {
+		name: "the manifest names the pom.properties' artifact, its version spelled otherwise",
+		file: "el-api.jar",
+		jar: jarOf("Implementation-Title: javax.el-api\nImplementation-Vendor-Id: javax.el\nImplementation-Version: 3.0.0-debian-1\n",
+			p("javax.el", "javax.el-api", "3.0.0")),
+		want: map[string]bool{"pkg:maven/javax.el/javax.el-api@3.0.0": true},
+	}, {
 		name: "no version anywhere: the only pom.properties is the jar's",
 		file: "pdfbox2.jar",
 		jar:  jarOf("Automatic-Module-Name: org.apache.pdfbox\n", p("org.apache.pdfbox", "pdfbox", "2.0.27")),

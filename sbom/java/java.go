@@ -123,6 +123,11 @@ func (e *Extractor) Extract(ctx context.Context, f *packaging.File) ([]*sbom.Pac
 		case len(found) == 1:
 			own = found[0]
 		}
+		if p := sameArtifact(out, found); p != nil {
+			// The manifest names an artifact a pom.properties has: that one
+			// is the archive's, its version spelled otherwise.
+			own, found = p, nil
+		}
 		out = append(out, found...)
 	}
 	if own != nil {
@@ -216,12 +221,17 @@ func readManifest(fsys fs.FS) ([]byte, error) {
 }
 
 // manifestVersions returns the versions the manifest's main section gives
-// the archive (Implementation-Version, Bundle-Version).
+// the archive (Implementation-Version, Bundle-Version; the first word of
+// each).
 func manifestVersions(manifest []byte) []string {
 	var out []string
 	for k, v := range mainSection(manifest) {
-		if (strings.EqualFold(k, "Implementation-Version") || strings.EqualFold(k, "Bundle-Version")) && v != "" {
-			out = append(out, v)
+		if !strings.EqualFold(k, "Implementation-Version") && !strings.EqualFold(k, "Bundle-Version") {
+			continue
+		}
+		// "1.4 1855 April 22 2006": the version is the first word
+		if f := strings.Fields(v); len(f) > 0 {
+			out = append(out, f[0])
 		}
 	}
 	sort.Strings(out)
@@ -294,6 +304,20 @@ func ownPackage(base string, manifestVersions []string, pkgs []*sbom.Package) (o
 		return pkgs[0], false
 	}
 	return nil, false
+}
+
+// sameArtifact returns the package of pkgs whose artifact one of named
+// has, or nil.
+func sameArtifact(pkgs, named []*sbom.Package) *sbom.Package {
+	for _, n := range named {
+		_, a, _ := strings.Cut(n.Name, ":")
+		for _, p := range pkgs {
+			if _, b, _ := strings.Cut(p.Name, ":"); strings.EqualFold(a, b) {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -44,6 +44,9 @@ func TestMainSection(t *testing.T) {
 	if diff := cmp.Diff([]string{"2.0"}, manifestVersions([]byte("Manifest-Version: 1.0\rImplementation-Version: 2.0\r"))); diff != "" {
 		t.Errorf("CR (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"1.4"}, manifestVersions([]byte("\nImplementation-Version: 1.4 1855 April 22 2006\n"))); diff != "" {
+		t.Errorf("a version with a build date, after an empty line (-want +got):\n%s", diff)
+	}
 	if got := manifestVersions([]byte("Manifest-Version: 1.0\n\nName: a\nImplementation-Version: 2.7.2\n")); got != nil {
 		t.Errorf("versions of per-entry sections taken: %v", got)
 	}
