@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -180,6 +182,131 @@ func TestJava(t *testing.T) {
 	}
 	if got := pkgs["pkg:maven/com.google.guava/guava@31.1-jre"].Locations[0].Path; got != "/var/task/lib/guava-31.1-jre.jar" {
 		t.Errorf("a jar known by its manifest is located at %s", got)
+	}
+}
+
+// TestJavaOwnPackage: which of a jar's packages is the jar itself (it
+// carries the jar's hashes), and a jar that is none of the packages its
+// pom.properties name (built without Maven, shading libraries that were)
+// listed as well, from its MANIFEST.MF and file name, located at the jar.
+// Shapes from real jars: Debian's xalan2 (bcel's pom.properties only),
+// jetty9-*.jar and guava.jar (renamed, an OSGi Bundle-Version),
+// httpclient-osgi.jar (its own pom.properties among those it embeds), a
+// Gradle shadow jar, a Spring Boot jar built by Gradle (nested jars, no
+// pom.properties of its own).
+func TestJavaOwnPackage(t *testing.T) {
+	pom := func(g, a, v string) (string, string) {
+		return "META-INF/maven/" + g + "/" + a + "/pom.properties", "groupId=" + g + "\nartifactId=" + a + "\nversion=" + v + "\n"
+	}
+	jarOf := func(mf string, poms ...[2]string) files {
+		fs := files{}
+		if mf != "" {
+			fs["META-INF/MANIFEST.MF"] = "Manifest-Version: 1.0\n" + mf
+		}
+		for _, p := range poms {
+			fs[p[0]] = p[1]
+		}
+		return fs
+	}
+	p := func(g, a, v string) [2]string { n, c := pom(g, a, v); return [2]string{n, c} }
+	codec := jar(t, jarOf("", p("commons-codec", "commons-codec", "1.15")))
+	// The jar's own package, when it comes from MANIFEST.MF and the file
+	// name, is self below (located at the jar itself, its version starting
+	// with selfVer): its coordinates are osv-scalibr's reading.
+	const self = "jar"
+	for _, tc := range []struct {
+		name string
+		file string
+		jar  files
+		// want: purls (or self) -> whether the package carries the jar's hashes.
+		want    map[string]bool
+		selfVer string // the version self must start with
+	}{{
+		name: "shaded pom.properties only, version in the file name",
+		file: "xalan2-2.7.2.jar",
+		jar: jarOf("Created-By: 1.8\n\nName: org/apache/xalan/\nImplementation-Version: 2.7.2\n",
+			p("org.apache.bcel", "bcel", "6.4.1")),
+		want:    map[string]bool{"pkg:maven/org.apache.bcel/bcel@6.4.1": false, self: true},
+		selfVer: "2.7.2",
+	}, {
+		name: "Gradle shadow jar",
+		file: "billing-3.1-all.jar",
+		jar: jarOf("Implementation-Title: billing\nImplementation-Version: 3.1\n",
+			p("commons-codec", "commons-codec", "1.15"), p("com.fasterxml.jackson.core", "jackson-annotations", "2.14.0")),
+		want: map[string]bool{
+			"pkg:maven/commons-codec/commons-codec@1.15":                      false,
+			"pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.14.0": false,
+			self: true,
+		},
+		selfVer: "3.1",
+	}, {
+		name: "renamed jar is its pom.properties (Bundle-Version)",
+		file: "jetty9-http.jar",
+		jar: jarOf("Bundle-SymbolicName: org.eclipse.jetty.http\nBundle-Version: 9.4.57.v20241219\n",
+			p("org.eclipse.jetty", "jetty-http", "9.4.57.v20241219")),
+		want: map[string]bool{"pkg:maven/org.eclipse.jetty/jetty-http@9.4.57.v20241219": true},
+	}, {
+		name: "OSGi spelling of the version",
+		file: "guava.jar",
+		jar:  jarOf("Bundle-SymbolicName: com.google.guava\nBundle-Version: 31.1.0.jre\n", p("com.google.guava", "guava", "31.1-jre")),
+		want: map[string]bool{"pkg:maven/com.google.guava/guava@31.1-jre": true},
+	}, {
+		name: "a long manifest line continues",
+		file: "netty-common.jar",
+		jar: jarOf("Bundle-Name: Netty/Common\nImplementation-Version: 4.1.48.F\n inal\n",
+			p("io.netty", "netty-common", "4.1.48.Final"), p("org.jctools", "jctools-core", "2.1-SNAPSHOT")),
+		want: map[string]bool{"pkg:maven/io.netty/netty-common@4.1.48.Final": true, "pkg:maven/org.jctools/jctools-core@2.1-SNAPSHOT": false},
+	}, {
+		name: "a bundle that embeds others, named after its own artifact",
+		file: "httpclient-osgi.jar",
+		jar: jarOf("Bundle-Version: 4.5.14\n",
+			p("org.apache.httpcomponents", "httpclient", "4.5.14"), p("org.apache.httpcomponents", "httpclient-osgi", "4.5.14"), p("commons-codec", "commons-codec", "1.15")),
+		want: map[string]bool{
+			"pkg:maven/org.apache.httpcomponents/httpclient-osgi@4.5.14": true,
+			"pkg:maven/org.apache.httpcomponents/httpclient@4.5.14":      false,
+			"pkg:maven/commons-codec/commons-codec@1.15":                 false,
+		},
+	}, {
+		name: "the manifest names the pom.properties' artifact, its version spelled otherwise",
+		file: "el-api.jar",
+		jar: jarOf("Implementation-Title: javax.el-api\nImplementation-Vendor-Id: javax.el\nImplementation-Version: 3.0.0-debian-1\n",
+			p("javax.el", "javax.el-api", "3.0.0")),
+		want: map[string]bool{"pkg:maven/javax.el/javax.el-api@3.0.0": true},
+	}, {
+		name: "no version anywhere: the only pom.properties is the jar's",
+		file: "pdfbox2.jar",
+		jar:  jarOf("Automatic-Module-Name: org.apache.pdfbox\n", p("org.apache.pdfbox", "pdfbox", "2.0.27")),
+		want: map[string]bool{"pkg:maven/org.apache.pdfbox/pdfbox@2.0.27": true},
+	}, {
+		name: "Spring Boot jar without pom.properties, a jar nested in it",
+		file: "orders-2.0.1.jar",
+		jar: files{
+			"META-INF/MANIFEST.MF":                "Manifest-Version: 1.0\nImplementation-Title: orders\nImplementation-Version: 2.0.1\n",
+			"BOOT-INF/lib/commons-codec-1.15.jar": codec,
+		},
+		want:    map[string]bool{self: true, "pkg:maven/commons-codec/commons-codec@1.15": false},
+		selfVer: "2.0.1",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := jar(t, tc.jar)
+			sum := sha256.Sum256([]byte(b))
+			at := "/var/task/lib/" + tc.file
+			inv := inventoryOf(t, files{"lib/" + tc.file: b})
+			got := map[string]bool{}
+			for _, pkg := range inv.Packages {
+				key := pkg.PURL
+				if tc.selfVer != "" && len(pkg.Locations) == 1 && pkg.Locations[0].Path == at {
+					key = self
+					if !strings.HasPrefix(pkg.Version, tc.selfVer) {
+						t.Errorf("%s: version %q, want %s...", pkg.PURL, pkg.Version, tc.selfVer)
+					}
+				}
+				got[key] = slices.Contains(pkg.Hashes, sbom.Hash{Alg: "SHA-256", Value: hex.EncodeToString(sum[:])})
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("packages, true if it carries the jar's hashes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

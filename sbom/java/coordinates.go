@@ -55,6 +55,14 @@ func identifyName(fileName string, mf manifest) coordinates {
 	if version != "" && mv != "" && version != mv && strings.HasSuffix(version, "-"+mv) {
 		name, version = name+"-"+strings.TrimSuffix(version, "-"+mv), mv
 	}
+	for _, cl := range shadeClassifiers {
+		// orders-1.0-all.jar: the classifier of a jar that shades its
+		// libraries is not part of the version
+		if v, ok := strings.CutSuffix(version, cl); ok && v != "" {
+			version = v
+			break
+		}
+	}
 	if placeholderVersion.MatchString(version) || !validVersion(version) {
 		version = "" // 3.x, or "1.0 (1)" of a copy a browser saved
 	}
@@ -72,6 +80,10 @@ func identifyName(fileName string, mf manifest) coordinates {
 	}
 	return c
 }
+
+// shadeClassifiers are the classifiers the shade, shadow and assembly
+// plugins give the jars they build by default.
+var shadeClassifiers = []string{"-all", "-shaded", "-jar-with-dependencies", "-uber", "-fat"}
 
 // placeholderVersion matches the versions Debian's Java packages name
 // their jars with in place of one ("3.x").

@@ -104,15 +104,22 @@ func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packa
 		}
 		out = append(out, pkg)
 	}
-	// An archive whose own pom.properties is not among them (none at all,
-	// or only its shaded libraries') is named by its file name and
-	// manifest (see identifyName).
-	var own *sbom.Package
-	if namedAfter(f, out) == nil {
-		mf, err := readManifest(fsys)
-		if err != nil {
-			errs = append(errs, err)
-		}
+	// The archive's own package: one of those pom.properties (see
+	// ownPackage), else, when it is none of them (it has none, or only its
+	// shaded libraries'), named by its file name and manifest (see
+	// identifyName).
+	mf, err := readManifest(fsys)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	own, missing := ownPackage(f.Info().Name(), manifestVersions(mf), out)
+	if p := namedInManifest(out, mf); missing && p != nil {
+		// The manifest names the artifact of one of them, its version
+		// spelled otherwise (Debian's el-api.jar: javax.el-api,
+		// 3.0.0-debian-1): that one is the archive.
+		own, missing = p, false
+	}
+	if missing {
 		c := identifyName(f.Info().Name(), mf)
 		if c.Artifact != "" && c.Version != "" && (len(poms) == 0 || shadedOnly(out, c)) {
 			own = &sbom.Package{
@@ -126,9 +133,6 @@ func (e *Extractor) Extract(_ context.Context, f *packaging.File) ([]*sbom.Packa
 			}
 			out = append(out, own)
 		}
-	}
-	if own == nil {
-		own = ownPackage(f, out)
 	}
 	if own != nil {
 		if h, err := hashes(f); err == nil {
@@ -161,25 +165,39 @@ func readManifest(fsys fs.FS) (manifest, error) {
 	return mf, nil
 }
 
-// shadedOnly says whether an archive whose pom.properties named pkgs, and
-// whose name and manifest give c, carries only other artifacts' (libraries
-// shaded into it) and not its own. Debian's guice.jar holds cglib's
-// pom.properties and is com.google.inject:guice itself, while Debian's
-// el-api.jar is javax.el:javax.el-api, renamed. It takes more than for a
-// jar with no pom.properties at all: no package has c's artifact id (but
-// for punctuation), nor c's version; c's group was not a guess from the
-// artifact id; and the manifest gives c's version.
+// shadedOnly says whether an archive whose pom.properties named pkgs, none
+// of them with the archive's version (see ownPackage), and whose name and
+// manifest give c, carries only other artifacts' (libraries shaded into
+// it) and not its own: no package has c's artifact id but for punctuation.
+// Debian's el-api.jar is javax.el:javax.el-api, its manifest's version
+// 3.0.0-debian-1; Debian's xalan2.jar holds bcel's pom.properties only, and
+// a Gradle shadow jar its libraries'.
 func shadedOnly(pkgs []*sbom.Package, c coordinates) bool {
-	if c.GroupFrom == "artifact" || !c.ManifestVersion {
-		return false
-	}
 	for _, p := range pkgs {
 		_, a, _ := strings.Cut(p.Name, ":")
-		if alnum(a) == alnum(c.Artifact) || p.Version == c.Version {
+		if alnum(a) == alnum(c.Artifact) {
 			return false
 		}
 	}
 	return true
+}
+
+// namedInManifest returns the package whose artifact id (but for
+// punctuation) a manifest attribute that names the archive's artifact
+// gives, or nil.
+func namedInManifest(pkgs []*sbom.Package, mf manifest) *sbom.Package {
+	for _, k := range []string{"Implementation-Title", "Bundle-SymbolicName", "Automatic-Module-Name", "Extension-Name"} {
+		v := alnum(mf.main[strings.ToLower(k)])
+		if v == "" {
+			continue
+		}
+		for _, p := range pkgs {
+			if _, a, _ := strings.Cut(p.Name, ":"); alnum(a) == v {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // alnum keeps the letters and digits of an artifact id: Debian's
@@ -193,29 +211,80 @@ func alnum(s string) string {
 	}, s)
 }
 
-// ownPackage picks the package that is the archive itself, to carry the
-// archive's hashes: the only one, or the one whose artifact the file is
-// named after (a fat jar also holds its shaded libraries' pom.properties).
-func ownPackage(f *packaging.File, pkgs []*sbom.Package) *sbom.Package {
-	if len(pkgs) == 1 {
-		return pkgs[0]
-	}
-	return namedAfter(f, pkgs)
-}
-
-// namedAfter returns the package whose artifact and version the archive's
-// file name starts with, or whose artifact is the whole name
-// (log4j-1.2-api.jar), or nil.
-func namedAfter(f *packaging.File, pkgs []*sbom.Package) *sbom.Package {
-	base := f.Info().Name()
-	stem := strings.TrimSuffix(base, path.Ext(base))
+// ownPackage picks, of the packages read from an archive's pom.properties,
+// the one that is the archive itself (to carry its hashes), the others
+// being libraries it shades. It is the one whose artifact the file is named
+// after (orders-1.8.0-all.jar: com.acme:orders; Debian's
+// geronimo-interceptor-3.0-spec.jar: geronimo-interceptor_3.0_spec); else the one whose version
+// is the archive's (in its file name, or its manifest's
+// Implementation-Version or Bundle-Version); else the only one, if the
+// archive gives no version. missing says that the archive is none of them:
+// there are none, or it gives a version none of them has.
+func ownPackage(base string, manifestVersions []string, pkgs []*sbom.Package) (own *sbom.Package, missing bool) {
+	stem := strings.ToLower(strings.TrimSuffix(base, path.Ext(base)))
 	for _, p := range pkgs {
 		_, a, _ := strings.Cut(p.Name, ":")
-		if strings.HasPrefix(base, a+"-"+p.Version) || stem == a {
-			return p
+		a = strings.ToLower(a)
+		if rest, ok := strings.CutPrefix(stem, a); ok && (rest == "" || len(rest) > 1 && rest[0] == '-' && isDigit(rest[1])) || alnum(stem) == alnum(a) {
+			return p, false
 		}
 	}
-	return nil
+	versions := manifestVersions
+	if _, v := splitFileName(strings.TrimSuffix(base, path.Ext(base))); v != "" {
+		versions = append(versions[:len(versions):len(versions)], v)
+	}
+	for _, p := range pkgs {
+		for _, v := range versions {
+			if sameVersion(p.Version, v) {
+				return p, false
+			}
+		}
+	}
+	switch {
+	case len(pkgs) == 0 || len(versions) > 0:
+		return nil, true
+	case len(pkgs) == 1:
+		return pkgs[0], false
+	}
+	return nil, false
+}
+
+// manifestVersions returns the versions the manifest's main section gives
+// the archive (Implementation-Version, Bundle-Version; the first word of
+// each): per-entry sections describe the packages in the jar.
+func manifestVersions(mf manifest) []string {
+	var out []string
+	for _, k := range []string{"implementation-version", "bundle-version"} {
+		if f := strings.Fields(mf.main[k]); len(f) > 0 {
+			out = append(out, f[0])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// sameVersion says whether two spellings name one version: a Maven version
+// and its OSGi form (1.15 and 1.15.0, 31.1-jre and 31.1.0.jre) compare
+// equal.
+func sameVersion(a, b string) bool {
+	return a == b || versionKey(a) == versionKey(b)
+}
+
+// versionKey lowers a version, splits it at dots, dashes and underscores,
+// and drops the zeros that end its leading run of numbers.
+func versionKey(v string) string {
+	parts := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == '.' || r == '-' || r == '_' })
+	n := 0
+	for n < len(parts) && parts[n] != "" && strings.Trim(parts[n], "0123456789") == "" {
+		n++
+	}
+	end := n
+	for end > 1 && strings.Trim(parts[end-1], "0") == "" {
+		end--
+	}
+	return strings.Join(append(parts[:end:end], parts[n:]...), ".")
 }
 
 func hashes(f *packaging.File) ([]sbom.Hash, error) {

@@ -295,8 +295,9 @@ func TestExtract(t *testing.T) {
 			"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nBundle-SymbolicName: jakarta.annotation-api\nImplementation-Vendor-Id: org.glassfish\nImplementation-Version: 2.0.0\n",
 			"META-INF/maven/jakarta.annotation/jakarta.annotation-api/pom.properties": "groupId=jakarta.annotation\nartifactId=jakarta.annotation-api\nversion=2.1.1\n",
 		}),
-		// A shaded library, and no word of its own from the manifest: the
-		// file name alone does not make it a package.
+		// A shaded library's pom.properties, and a version in the file name
+		// that is not the library's: the jar is a package of its own, named
+		// by its file name without the shade classifier.
 		"java/lib/orders-1.0-all.jar": jarOf(t, map[string]string{
 			"META-INF/MANIFEST.MF":                      "Manifest-Version: 1.0\nMain-Class: com.acme.Main\n",
 			"META-INF/maven/cglib/cglib/pom.properties": cglib,
@@ -320,6 +321,7 @@ func TestExtract(t *testing.T) {
 		"pkg:maven/commons-collections/commons-collections@3.2.1",
 		"pkg:maven/jakarta.annotation/jakarta.annotation-api@2.1.1",
 		"pkg:maven/javax.el/javax.el-api@3.0.0",
+		"pkg:maven/orders/orders@1.0",
 		"pkg:maven/org.apache.logging.log4j/log4j-1.2-api@2.19.0",
 	}
 	if diff := cmp.Diff(want, purls); diff != "" {
@@ -337,6 +339,12 @@ func TestExtract(t *testing.T) {
 	}
 	if g := got["pkg:maven/com.google.inject/guice@4.2.3"]; len(g.Hashes) != 2 || g.Locations[0].Path != "/opt/java/lib/guice-4.2.3.jar" {
 		t.Errorf("guice, the jar itself, carries its hashes: %+v", g)
+	}
+	if o := got["pkg:maven/orders/orders@1.0"]; len(o.Hashes) != 2 {
+		t.Errorf("a shadow jar, itself a package, carries its hashes: %+v", o)
+	}
+	if c := got["pkg:maven/cglib/cglib@3.2.12"]; len(c.Hashes) != 0 {
+		t.Errorf("a shaded library carries its jar's hashes: %+v", c)
 	}
 	if w := got["pkg:maven/com.example/widget@1.0"]; len(w.Hashes) != 2 || w.Locations[0].Path != "/opt/java/lib/widget-1.0.jar!META-INF/maven/com.example/widget/pom.properties" {
 		t.Errorf("a pom.properties without the group: %+v", w)
@@ -363,4 +371,106 @@ func FuzzIdentify(f *testing.F) {
 			t.Errorf("%q: version %q", file, c.Version)
 		}
 	})
+}
+
+// TestSameVersion: a Maven version and the spellings of it that manifests
+// use (OSGi's three numbers and a qualifier) are one version; others not.
+func TestSameVersion(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"1.15", "1.15.0", true},
+		{"31.1-jre", "31.1.0.jre", true},
+		{"4.1.48.Final", "4.1.48.Final", true},
+		{"5.3.6.Final", "5.3.6.final", true},
+		{"2.0", "2", true},
+		{"1.0", "1.0.1", false},
+		{"6.4.1", "2.7.2", false},
+		{"2.3.0", "2.3.1", false},
+		{"1.10", "1.1", false},
+		{"2.1-SNAPSHOT", "2.1", false},
+		{"3.1", "3.1-all", false},
+	} {
+		if got := sameVersion(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameVersion(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestMainSection: the main section ends at the first empty line (the
+// per-entry sections after it describe packages of the jar, not the jar);
+// continuation lines join; CR, LF and CRLF all end lines.
+func TestMainSection(t *testing.T) {
+	mf := "Manifest-Version: 1.0\r\nImplementation-Version: 4.1.48.F\r\n inal\r\nBundle-Version: 4.1.48\r\n\r\nName: org/x/\r\nImplementation-Version: 9\r\n"
+	if diff := cmp.Diff([]string{"4.1.48", "4.1.48.Final"}, manifestVersions(mustManifest(t, mf))); diff != "" {
+		t.Errorf("CRLF (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2.0"}, manifestVersions(mustManifest(t, "Manifest-Version: 1.0\rImplementation-Version: 2.0\r"))); diff != "" {
+		t.Errorf("CR (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"1.4"}, manifestVersions(mustManifest(t, "\nImplementation-Version: 1.4 1855 April 22 2006\n"))); diff != "" {
+		t.Errorf("a version with a build date, after an empty line (-want +got):\n%s", diff)
+	}
+	if got := manifestVersions(mustManifest(t, "Manifest-Version: 1.0\n\nName: a\nImplementation-Version: 2.7.2\n")); got != nil {
+		t.Errorf("versions of per-entry sections taken: %v", got)
+	}
+}
+
+// TestOwnPackage: which package read from pom.properties is the archive
+// itself, or that none is.
+func TestOwnPackage(t *testing.T) {
+	pkg := func(name, version string) *sbom.Package { return &sbom.Package{Name: name, Version: version} }
+	for _, tc := range []struct {
+		name     string
+		file     string
+		versions []string
+		pkgs     []*sbom.Package
+		want     string // the own package's name, or ""
+		missing  bool
+	}{
+		{"named after its artifact", "orders-1.8.0-all.jar", nil,
+			[]*sbom.Package{pkg("com.fasterxml:jackson", "2.14.0"), pkg("com.acme:orders", "1.8.0")}, "com.acme:orders", false},
+		{"named after its artifact, no version", "httpclient-osgi.jar", []string{"4.5.14"},
+			[]*sbom.Package{pkg("org.apache.httpcomponents:httpclient", "4.5.14"), pkg("org.apache.httpcomponents:httpclient-osgi", "4.5.14")},
+			"org.apache.httpcomponents:httpclient-osgi", false},
+		{"named after its artifact but for punctuation", "geronimo-interceptor-3.0-spec.jar", nil,
+			[]*sbom.Package{pkg("org.apache.geronimo.specs:geronimo-interceptor_3.0_spec", "1.0.1")}, "org.apache.geronimo.specs:geronimo-interceptor_3.0_spec", false},
+		{"a longer artifact is not a prefix match", "netty-common.jar", nil,
+			[]*sbom.Package{pkg("io.netty:netty", "4.1.48.Final"), pkg("io.netty:netty-all", "4.1.48.Final")}, "", false},
+		{"renamed, the manifest's version", "jetty9-http.jar", []string{"9.4.57.v20241219"},
+			[]*sbom.Package{pkg("org.eclipse.jetty:jetty-http", "9.4.57.v20241219")}, "org.eclipse.jetty:jetty-http", false},
+		{"renamed, the file name's version", "log4j-1.2-api-2.19.0.jar", nil,
+			[]*sbom.Package{pkg("org.apache.logging.log4j:log4j-1.2-api", "2.19.0")}, "org.apache.logging.log4j:log4j-1.2-api", false},
+		{"shaded only: the file name's version is none of theirs", "xalan2-2.7.2.jar", nil,
+			[]*sbom.Package{pkg("org.apache.bcel:bcel", "6.4.1")}, "", true},
+		{"shaded only: the manifest's version is none of theirs", "app.jar", []string{"3.0"},
+			[]*sbom.Package{pkg("commons-codec:commons-codec", "1.15")}, "", true},
+		{"no version given: the only one", "pdfbox2.jar", nil,
+			[]*sbom.Package{pkg("org.apache.pdfbox:pdfbox", "2.0.27")}, "org.apache.pdfbox:pdfbox", false},
+		{"no version given, several: cannot tell", "bundle.jar", nil,
+			[]*sbom.Package{pkg("a:a", "1"), pkg("b:b", "2")}, "", false},
+		{"none", "guava-31.1-jre.jar", nil, nil, "", true},
+		{"none, no version", "xercesSamples.jar", nil, nil, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			own, missing := ownPackage(tc.file, tc.versions, tc.pkgs)
+			got := ""
+			if own != nil {
+				got = own.Name
+			}
+			if got != tc.want || missing != tc.missing {
+				t.Errorf("ownPackage = %q, missing %v; want %q, missing %v", got, missing, tc.want, tc.missing)
+			}
+		})
+	}
+}
+
+func mustManifest(t *testing.T, s string) manifest {
+	t.Helper()
+	mf, err := parseManifest(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mf
 }

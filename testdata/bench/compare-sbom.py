@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""compare-sbom.py [SHIPCHECK] : shipcheck's inventory against syft's, per corpus artifact.
+"""compare-sbom.py [SHIPCHECK [ARTIFACT...]] : shipcheck's inventory against syft's, per artifact.
 
 Runs `shipcheck sbom ARTIFACT` and syft (through ../shared/tools/peers-run.py,
-as a user would run it) on every artifact of ../shared/corpus, each on its own
+as a user would run it) on every artifact of ../shared/corpus, or on the
+ARTIFACT paths given (the zips of real-artifacts.sh, say), each on its own
 (no layers paired: syft takes one artifact), and prints, per artifact, the
 packages each finds and the ones only one of them finds, as
 (ecosystem, name, version). shipcheck's application components (the
 function's own package, a Go main module) and declared-only components are
 counted apart, since syft reports the former as packages too and has no
-notion of the latter. Build the peers first: ../shared/tools/setup-peers.sh syft.
+notion of the latter. syft's file components (it lists the files its
+packages own, every jar) are no packages: peers-run keeps only components
+with a purl, each (ecosystem, name, version) once. Build the peers first: ../shared/tools/setup-peers.sh syft.
 """
 import json
 import os
@@ -35,7 +38,7 @@ def norm(eco, name, version):
 
 
 def shipcheck(bin_, art):
-    out = subprocess.run([bin_, "sbom", os.path.join(CORPUS, art), "--output", "cyclonedx-json", "--allow-partial"],
+    out = subprocess.run([bin_, "sbom", art, "--output", "cyclonedx-json", "--allow-partial"],
                          capture_output=True, text=True)
     bom = json.loads(out.stdout)
     pkgs, apps, declared = set(), set(), set()
@@ -55,7 +58,7 @@ def shipcheck(bin_, art):
 
 
 def syft(art):
-    out = subprocess.run([sys.executable, os.path.join(SHARED, "tools", "peers-run.py"), os.path.join(CORPUS, art), "sbom",
+    out = subprocess.run([sys.executable, os.path.join(SHARED, "tools", "peers-run.py"), art, "sbom",
                           "--tools", "syft"], capture_output=True, text=True)
     line = json.loads(out.stdout.strip().splitlines()[-1])
     return {norm(f["ecosystem"], f["name"], f["version"]) for f in line.get("findings", [])}, line
@@ -63,11 +66,15 @@ def syft(art):
 
 def main():
     bin_ = sys.argv[1] if len(sys.argv) > 1 else "shipcheck"
-    truth = json.load(open(os.path.join(CORPUS, "TRUTH.json")))["artifacts"]
+    arts = sys.argv[2:]
+    if not arts:
+        truth = json.load(open(os.path.join(CORPUS, "TRUTH.json")))["artifacts"]
+        arts = [os.path.join(CORPUS, a) for a in sorted(truth)]
     print(f"{'artifact':22} {'shipcheck':>9} {'+decl':>5} {'+app':>4} {'syft':>5}  only shipcheck / only syft")
-    for art in sorted(truth):
-        ours, apps, declared = shipcheck(bin_, art)
-        theirs, line = syft(art)
+    for path in arts:
+        art = os.path.basename(path)
+        ours, apps, declared = shipcheck(bin_, path)
+        theirs, line = syft(path)
         only_ours = sorted((ours | declared) - theirs)
         only_theirs = sorted(theirs - ours - declared - apps)
         print(f"{art:22} {len(ours):9} {len(declared):5} {len(apps):4} {len(theirs):5}  "

@@ -51,8 +51,8 @@
 # extracted packages (werkzeug's jquery.js -> /usr/share/javascript) is
 # dropped. Entries are sorted, timestamps fixed (2024-01-01) and extra fields
 # left out (zip -X), so the same pins give the same zip bytes: real/SHA256SUMS
-# holds them (Info-ZIP zip 3.0, javac 17, npm 11, 2026-12-03), and a build
-# says whether it matched.
+# holds them (Info-ZIP zip 3.0, javac 17, npm 11, 2026-12-03; python and java
+# 2026-12-04, pins moved), and a build says whether it matched.
 # Reproducibility caveat: the Debian mirror serves only the current version
 # of a package in each suite; when a point release or security update
 # supersedes a pinned version, `apt-get download` fails and the pin must be
@@ -89,9 +89,10 @@
 # the first `shipcheck scan`. A failing step is shown with the end of its
 # stderr; the script exits 1 at the end if a shipcheck step failed (a peer's
 # failure is a result, not an error). Below each table, to see what
-# work the tools did: packages (syft's CycloneDX components, shipcheck's
-# packages) and advisory matches, distinct (package, version, advisory id)
-# (osv-scanner lists a package once per place it read it from).
+# work the tools did: packages (syft's CycloneDX components with a purl, its
+# file components apart; shipcheck's packages) and advisory matches,
+# distinct (package, version, advisory id) (osv-scanner lists a package once
+# per place it read it from).
 #
 # Reading the numbers (peers as configured above, seen 2026-12-03):
 #  - syft's directory scan reads npm lockfiles only (its package.json
@@ -107,6 +108,13 @@
 #    (only *.dist-info folders differ).
 #  - ../shared/osv has no Maven and only old npm advisories (NSWG): expect
 #    no vulnerabilities in the Java and npm artifacts.
+#  - syft's packages are counted per place found, shipcheck's once with
+#    every location: cryptography (.dist-info and .egg-info) is two of syft's
+#    in python-lambda.zip; in java-lambda.zip the four libraries that
+#    httpclient-osgi.jar embeds are listed again, and a jar whose file name
+#    is not its artifact's (jetty9-*.jar, pdfbox2*.jar: 24 jars) twice, by
+#    its pom.properties and by its manifest. testdata/bench/compare-sbom.py
+#    SHIPCHECK ZIP... compares the packages themselves.
 # Every tool runs with XDG_CACHE_HOME in the temp folder, so no cache from an
 # earlier run of this script is used; the second shipcheck run sees whatever
 # the first one left there.
@@ -178,15 +186,20 @@ fetch_debs() {
 	local list=$1 dir=$2 p missing=()
 	local -a want
 	mapfile -t want < <(read_pins "$list")
+	# served NAME=VERSION: the index offers exactly that version
+	# (`apt-cache show NAME=VERSION` exits 0 even when it does not).
+	served() {
+		apt-cache madison "${1%%=*}" 2>/dev/null | awk -F'|' -v v="${1#*=}" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'
+	}
 	for p in "${want[@]}"; do
-		apt-cache show "$p" >/dev/null 2>&1 || missing+=("$p")
+		served "$p" || missing+=("$p")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "    apt index lacks ${missing[*]}: apt-get update"
 		apt-get update -qq
 		missing=()
 		for p in "${want[@]}"; do
-			apt-cache show "$p" >/dev/null 2>&1 || missing+=("$p")
+			served "$p" || missing+=("$p")
 		done
 		if [ ${#missing[@]} -gt 0 ]; then
 			echo "the Debian archive no longer serves: ${missing[*]}" >&2
@@ -469,7 +482,14 @@ def load(p):
         return None
 syft, osvr, sc = load(f"syft-{k}.json"), load(f"osv-{k}.json"), load(f"sc-{k}.json")
 pk = lambda d: "-" if d is None else d
-syft_n = None if syft is None else len(syft.get("components") or [])
+# syft's components: packages (with a purl; one per place found, so a
+# package in two places counts twice) and the files they own (type "file":
+# every jar, every RECORD entry), which are no packages.
+syft_n = syft_files = None
+if syft is not None:
+    comps = syft.get("components") or []
+    syft_files = sum(c.get("type") == "file" for c in comps)
+    syft_n = sum(bool(c.get("purl")) for c in comps)
 # osv-scanner lists only packages with advisories (no --all-packages), once
 # per source it read them from (cryptography: its .dist-info and .egg-info):
 # distinct (package, version, advisory) triples, as shipcheck reports them.
@@ -482,7 +502,7 @@ if sc is not None:
     dep = sc["deployments"][0]
     sc_pk = len(dep.get("packages") or [])
     sc_v = len({(v["name"].lower(), v["version"], v["id"]) for v in (dep.get("vulnerabilities") or {}).get("findings") or []})
-print(f"  packages: syft {pk(syft_n)} components, shipcheck {pk(sc_pk)}; advisory matches (package, version, id): osv-scanner {pk(osv_n)}, shipcheck {pk(sc_v)}\n")
+print(f"  packages: syft {pk(syft_n)} (+{pk(syft_files)} file components), shipcheck {pk(sc_pk)}; advisory matches (package, version, id): osv-scanner {pk(osv_n)}, shipcheck {pk(sc_v)}\n")
 EOF
 done
 
