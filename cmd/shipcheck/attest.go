@@ -25,9 +25,12 @@ const attestExitHelp = `Exit codes:
 func newAttestCmd(e *env) *cobra.Command {
 	c := newReportCmd(report.KindSBOM, false, false)
 	c.rf.kind, c.rf.def = report.KindSBOM, "cyclonedx-json"
-	var keyFile, keyID, output string
+	var (
+		keyFile, keyID, output string
+		statementOnly          bool
+	)
 	cmd := &cobra.Command{
-		Use:   "attest ARTIFACT --key KEY [--output FILE]",
+		Use:   "attest ARTIFACT (--key KEY | --statement-only) [--output FILE]",
 		Short: "Write a signed in-toto attestation of the artifact's SBOM",
 		Long: `Take the artifact's SBOM, as 'shipcheck sbom' does (CycloneDX JSON, the same
 flags), and write an in-toto attestation of it: a Statement v1
@@ -41,6 +44,10 @@ envelope (payloadType application/vnd.in-toto+json) signed with KEY.
 Subjects are files: a folder or an OCI layout folder is refused (attest the
 archive you deploy).
 
+--statement-only writes the Statement unsigned, for a signer shipcheck does
+not have: keyless (Sigstore: a Fulcio certificate, the signature logged in
+Rekor) or a KMS, with cosign attest-blob --statement FILE --bundle OUT.
+
 ` + attest.KeysHelp + `
 
 With SOURCE_DATE_EPOCH set, or --deterministic, the SBOM is the same for the
@@ -49,24 +56,31 @@ each run).
 
 ` + attestExitHelp,
 		Example: `  shipcheck attest function.zip --layer layer.zip --key key.pem --output function.att.json
-  shipcheck verify function.att.json --key key.pub --artifact function.zip --artifact layer.zip`,
+  shipcheck verify function.att.json --key key.pub --artifact function.zip --artifact layer.zip
+  shipcheck attest function.zip --layer layer.zip --statement-only --output statement.json
+  cosign attest-blob --statement statement.json --bundle function.sigstore.json --yes`,
 		Args:              exactArgs(1, "an artifact file: a zip, tar or image tarball"),
 		PersistentPreRunE: ownFlags("output", "key"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if keyFile == "" {
-				return usageErr(errors.New("attest needs --key: a PKCS#8 PEM private key, ECDSA P-256 or Ed25519 (see 'shipcheck attest --help')"))
+			switch {
+			case statementOnly && (keyFile != "" || keyID != ""):
+				return usageErr(errors.New("--statement-only writes the statement unsigned: drop --key and --keyid"))
+			case !statementOnly && keyFile == "":
+				return usageErr(errors.New("attest needs --key: a PKCS#8 PEM private key, ECDSA P-256 or Ed25519, or --statement-only for another signer (see 'shipcheck attest --help')"))
 			}
 			so, _, err := c.options(e, 1)
 			if err != nil {
 				return usageErr(err)
 			}
-			b, err := os.ReadFile(keyFile)
-			if err != nil {
-				return usageErr(fmt.Errorf("--key: %w", err))
-			}
-			key, err := attest.ParsePrivateKey(b, keyID)
-			if err != nil {
-				return usageErr(fmt.Errorf("--key %s: %w", keyFile, err))
+			var key *attest.Key
+			if !statementOnly {
+				b, err := os.ReadFile(keyFile)
+				if err != nil {
+					return usageErr(fmt.Errorf("--key: %w", err))
+				}
+				if key, err = attest.ParsePrivateKey(b, keyID); err != nil {
+					return usageErr(fmt.Errorf("--key %s: %w", archive.Printable(keyFile), err))
+				}
 			}
 			if output != "" && output != "-" {
 				if err := report.Writable(output); err != nil {
@@ -107,9 +121,11 @@ each run).
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			env, err := attest.Sign(cmd.Context(), key, st)
-			if err != nil {
-				return &exitError{code: exitIncomplete, err: err}
+			env := st
+			if key != nil {
+				if env, err = attest.Sign(cmd.Context(), key, st); err != nil {
+					return &exitError{code: exitIncomplete, err: err}
+				}
 			}
 			env = append(env, '\n')
 			if output == "" || output == "-" {
@@ -129,8 +145,12 @@ each run).
 				if output != "" && output != "-" {
 					to = archive.Printable(output)
 				}
-				fmt.Fprintf(e.stderr, "shipcheck: attested %s: CycloneDX SBOM of %d package(s), signed with %s key %s; written to %s\n",
-					strings.Join(names, ", "), len(d.Packages), key.Public().Algorithm(), key.Public().Fingerprint(), to)
+				signed := "unsigned (--statement-only)"
+				if key != nil {
+					signed = "signed with " + key.Public().Algorithm() + " key " + key.Public().Fingerprint()
+				}
+				fmt.Fprintf(e.stderr, "shipcheck: attested %s: CycloneDX SBOM of %d package(s), %s; written to %s\n",
+					strings.Join(names, ", "), len(d.Packages), signed, to)
 			}
 			return nil
 		},
@@ -141,6 +161,7 @@ each run).
 	fs.StringVarP(&keyFile, "key", "k", "", "the private key: PKCS#8 PEM, ECDSA P-256 or Ed25519, unencrypted")
 	fs.StringVar(&keyID, "keyid", "", "a hint written in the signature's keyid (default none, as cosign writes; set it for a verifier that picks keys by id)")
 	fs.StringVarP(&output, "output", "o", "", "the file to write the attestation (DSSE envelope, JSON) to; standard output when not given or -")
+	fs.BoolVar(&statementOnly, "statement-only", false, "write the in-toto Statement unsigned, for another signer (cosign attest-blob --statement FILE: keyless, KMS)")
 	fs.StringVar(&c.rf.configFile, "config", "", "the configuration file (default: .shipcheck.yaml in the working folder, if any)")
 	fs.StringVar(&c.rf.specVersion, "spec-version", "1.6", "CycloneDX specification version of the SBOM: 1.5, 1.6 or 1.7")
 	cmd.RegisterFlagCompletionFunc("spec-version", cobra.FixedCompletions([]string{"1.5", "1.6", "1.7"}, cobra.ShellCompDirectiveNoFileComp))

@@ -340,3 +340,34 @@ func TestAttestCorpus(t *testing.T) {
 		t.Error("no function with a layer in the corpus")
 	}
 }
+
+// TestAttestStatementOnly: --statement-only writes the Statement unsigned
+// (for cosign attest-blob --statement), with the same subjects and SBOM;
+// it takes no key.
+func TestAttestStatementOnly(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "orders-api.zip"))
+	layer := abs(t, filepath.Join(examples, "hello-layer.zip"))
+	priv, _ := keyFiles(t, "ecdsa")
+	dir := t.TempDir()
+	st, att := filepath.Join(dir, "statement.json"), filepath.Join(dir, "att.json")
+	if code, _, stderr := run(t, nil, "attest", fn, "--layer", layer, "--statement-only", "--output", st, "--deterministic"); code != 0 || !strings.Contains(stderr, "unsigned (--statement-only)") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := run(t, nil, "attest", fn, "--layer", layer, "--key", priv, "--output", att, "--deterministic"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var unsigned, signed any
+	if err := json.Unmarshal(read(t, st), &unsigned); err != nil {
+		t.Fatal(err)
+	}
+	_, payload := statementOf(t, read(t, att))
+	if err := json.Unmarshal(payload, &signed); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(signed, unsigned); diff != "" {
+		t.Errorf("the unsigned statement is not the one signed (-signed +unsigned):\n%s", diff)
+	}
+	if code, _, stderr := run(t, nil, "attest", fn, "--statement-only", "--key", priv); code != 2 || !strings.Contains(stderr, "drop --key") {
+		t.Errorf("--statement-only with --key: exit %d\n%s", code, stderr)
+	}
+}
