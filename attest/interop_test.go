@@ -1,8 +1,13 @@
 package attest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,6 +96,51 @@ func TestInTotoVerifier(t *testing.T) {
 			a, err := verify(t, env, pub)
 			if err != nil || a.KeyID != keyID {
 				t.Errorf("an envelope signed by in-toto's signer: %v (keyid %q)", err, a.KeyID)
+			}
+		})
+	}
+}
+
+// TestCosignEnvelopes: envelopes cosign v3.1.1 signed (testdata/README.md)
+// verify: shipcheck's statement signed with P-256 and with Ed25519 (cosign
+// signs Ed25519ph), and cosign's own v0.1 statement; a changed byte in
+// their payload does not.
+func TestCosignEnvelopes(t *testing.T) {
+	const (
+		fn    = "87fd6d54839f478f6b76cb20f9590edf9d0c18a10db897f2ee9bbe4ba802e843"
+		layer = "7ff5244f398dd1e6aa6347521d9a2b62a4e93b83f961c82289599d2e385c6a71"
+	)
+	both := []Subject{{"orders-api.zip", fn}, {"hello-layer.zip", layer}}
+	for _, c := range []struct {
+		env, pub  string
+		statement string
+		subjects  []Subject
+	}{
+		{"cosign-p256-statement.att.json", "cosign-p256.pub", StatementType, both},
+		{"cosign-ed25519-statement.att.json", "cosign-ed25519.pub", StatementType, both},
+		{"cosign-p256-predicate.att.json", "cosign-p256.pub", "https://in-toto.io/Statement/v0.1", both[:1]},
+	} {
+		t.Run(c.env, func(t *testing.T) {
+			env, err := os.ReadFile(filepath.Join("testdata", c.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, err := os.ReadFile(filepath.Join("testdata", c.pub))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := verify(t, env, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.StatementType != c.statement || !slices.Equal(a.Subjects, c.subjects) || a.BOM.Components == nil || len(*a.BOM.Components) != 3 {
+				t.Errorf("%s, subjects %v, BOM %+v", a.StatementType, a.Subjects, a.BOM)
+			}
+			forged := alterPayload(t, env, func(st []byte) []byte {
+				return bytes.Replace(st, []byte(`"lodash"`), []byte(`"lodasH"`), 1)
+			})
+			if _, err := verify(t, forged, pub); !errors.Is(err, ErrSignature) {
+				t.Errorf("a changed payload: %v", err)
 			}
 		})
 	}

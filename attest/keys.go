@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
@@ -22,7 +23,8 @@ const KeysHelp = `Keys are PEM files: the private key PKCS#8 ("BEGIN PRIVATE KEY
 the public key PKIX ("BEGIN PUBLIC KEY"). Two algorithms are accepted, those
 cosign and in-toto verify alike:
   ECDSA P-256  signature: ASN.1 DER over SHA-256 (ecdsa-sha2-nistp256)
-  Ed25519      signature: Ed25519 over the message itself
+  Ed25519      signature: Ed25519 over the message itself (verify also takes
+               Ed25519ph, which cosign attest-blob writes)
 Not accepted: RSA (PKCS#1 or PKCS#8), other ECDSA curves (P-384, P-521: cosign
 verifies them with SHA-256 by default, in-toto with SHA-384/512), encrypted
 keys (ENCRYPTED PRIVATE KEY, a cosign or Sigstore key file), SEC 1 "EC PRIVATE
@@ -122,7 +124,8 @@ func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
 	return nil, fmt.Errorf("a %T: not accepted (attestations are signed with ECDSA P-256 or Ed25519)", k)
 }
 
-// Verify checks sig over data.
+// Verify checks sig over data: ECDSA ASN.1 DER over its SHA-256; Ed25519
+// over data, or Ed25519ph.
 func (p *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 	switch k := p.key.(type) {
 	case *ecdsa.PublicKey:
@@ -132,6 +135,13 @@ func (p *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 		}
 	case ed25519.PublicKey:
 		if ed25519.Verify(k, data, sig) {
+			return nil
+		}
+		// Ed25519ph (RFC 8032, SHA-512 pre-hashed, no context): what
+		// cosign attest-blob signs with an Ed25519 key. Its domain
+		// separation keeps the two schemes' signatures apart.
+		h := sha512.Sum512(data)
+		if ed25519.VerifyWithOptions(k, h[:], sig, &ed25519.Options{Hash: crypto.SHA512}) == nil {
 			return nil
 		}
 	}

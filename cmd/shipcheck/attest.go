@@ -93,9 +93,6 @@ each run).
 					return usageErr(fmt.Errorf("%s is a folder: an attestation's subjects are files (zip it, or attest the archive you deploy)", archive.Printable(p)))
 				}
 			}
-			if e.checkOnly {
-				return nil
-			}
 			so.Each = progressEach(e, so.Progress, &so)
 			rep, err := shipcheck.Run(cmd.Context(), []shipcheck.Target{{Artifact: args[0], Layers: c.af.layers}}, so)
 			if err != nil {
@@ -212,9 +209,6 @@ file is called now).
 			pub, err := attest.ParsePublicKey(b)
 			if err != nil {
 				return usageErr(fmt.Errorf("--key %s: %w", archive.Printable(keyFile), err))
-			}
-			if e.checkOnly {
-				return nil
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
