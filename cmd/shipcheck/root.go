@@ -181,6 +181,8 @@ did anyone bake a credential into it.
 		newVulnCmd(e),
 		newSecretsCmd(e),
 		newDiffCmd(e),
+		newAttestCmd(e),
+		newVerifyCmd(e),
 		newDBCmd(e),
 		newConfigCmd(e),
 		newVersionCmd(e),
