@@ -41,6 +41,11 @@ type bound struct {
 	v  string
 }
 
+// Exactly is the constraint that allows version alone (a purl's).
+func Exactly(ecosystem, version string) *Constraint {
+	return &Constraint{ecosystem: ecosystem, src: "=" + version, any: [][]bound{{{"=", version}}}}
+}
+
 // String is the constraint as written.
 func (c *Constraint) String() string { return c.src }
 
@@ -182,25 +187,25 @@ func join(segs []int) string {
 // bound derived from ^ or ~ is X.Y.Z-0, below every pre-release of X.Y.Z.
 func semverLike(ecosystem string) bool {
 	switch ecosystem {
-	case "npm", "crates.io", "Packagist", "Go", "Pub", "Hex":
+	case "npm", "crates.io", "Go", "Pub", "Hex":
 		return true
 	}
 	return false
 }
 
 // upper is the exclusive upper bound that bumps segment i of segs (and
-// drops what follows): bump([1 2 3], 1) = 1.3.0.
+// drops what follows): bump([1 2 3], 1) = 1.3 (1.3.0-0 for semver).
 func upper(ecosystem string, segs []int, i int) bound {
 	b := make([]int, 0, max(len(segs), 3))
 	b = append(b, segs[:i]...)
 	b = append(b, segs[i]+1)
+	if !semverLike(ecosystem) {
+		return bound{"<", join(b)}
+	}
 	for len(b) < 3 {
 		b = append(b, 0)
 	}
-	v := join(b)
-	if semverLike(ecosystem) {
-		v += "-0"
-	}
+	v := join(b) + "-0"
 	return bound{"<", v}
 }
 

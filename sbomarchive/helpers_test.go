@@ -5,10 +5,15 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"testing"
+
+	"github.com/shipcheck/shipcheck/internal/testshared"
 )
 
 // testdata is the module's testdata folder.
@@ -103,4 +108,49 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// sharedCorpus is ../shared/corpus, or false (a skip; a failure in CI).
+func sharedCorpus(t *testing.T) (string, bool) {
+	d, ok := testshared.Optional(t)
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(d, "corpus"), true
+}
+
+// corpusTruth maps ECOSYSTEM/NAME@VERSION to the corpus artifacts that
+// install the package (TRUTH.json; declared-only pins left out), sorted.
+func corpusTruth(t *testing.T, dir string) map[string][]string {
+	var truth struct {
+		Artifacts map[string]struct {
+			Packages []struct {
+				Ecosystem, Name, Version string
+				DeclaredOnly             bool `json:"declared_only"`
+			}
+		}
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, "TRUTH.json")), &truth); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for name, a := range truth.Artifacts {
+		for _, p := range a.Packages {
+			if !p.DeclaredOnly {
+				k := p.Ecosystem + "/" + p.Name + "@" + p.Version
+				out[k] = append(out[k], name)
+			}
+		}
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	sort.Strings(a)
+	sort.Strings(b)
+	return slices.Equal(a, b)
 }

@@ -45,16 +45,10 @@ func ParseSpec(s string) (Spec, error) {
 		if p == nil {
 			return Spec{}, fmt.Errorf("%q: not a purl of an ecosystem advisories cover", s)
 		}
-		sp := Spec{Ecosystem: vuln.BaseEcosystem(p.Ecosystem), Name: p.Name}
-		v := ""
-		if p.Version != "" {
-			v = "=" + p.Version
+		sp := Spec{Ecosystem: vuln.BaseEcosystem(p.Ecosystem), Name: p.Name, Versions: Exactly(vuln.BaseEcosystem(p.Ecosystem), p.Version)}
+		if p.Version == "" {
+			sp.Versions, _ = ParseConstraint(sp.Ecosystem, "")
 		}
-		c, err := ParseConstraint(sp.Ecosystem, v)
-		if err != nil {
-			return Spec{}, err
-		}
-		sp.Versions = c
 		return sp, nil
 	}
 	eco, rest, ok := strings.Cut(s, "/")

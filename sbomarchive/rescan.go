@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -179,7 +180,7 @@ func (out *Rescanned) rescan(ctx context.Context, deps []depRow, so shipcheck.Sc
 		if pkgs == nil {
 			pkgs = []*sbom.Package{}
 		}
-		targets[i] = shipcheck.Target{Name: d.name, Artifact: d.name, Inventory: &sbom.Inventory{Packages: pkgs}}
+		targets[i] = shipcheck.Target{Name: d.name, Artifact: d.name, Inventory: &sbom.Inventory{Packages: pkgs, Sources: []packaging.Source{}}}
 	}
 	rep, err := shipcheck.Run(ctx, targets, so)
 	if err != nil {

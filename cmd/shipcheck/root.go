@@ -182,6 +182,7 @@ did anyone bake a credential into it.
 		newSecretsCmd(e),
 		newDiffCmd(e),
 		newDBCmd(e),
+		newArchiveCmd(e),
 		newConfigCmd(e),
 		newVersionCmd(e),
 	)
