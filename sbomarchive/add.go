@@ -82,11 +82,11 @@ func (a *Archive) Add(ctx context.Context, e Entry) (Added, error) {
 				dep, taken, time.Now().UnixMilli(), e.Source, digest, len(pkgs)).Scan(&snap); err != nil {
 				return err
 			}
-			ids, err := packageIDs(ctx, tx, pkgs)
+			ids, err := a.packageIDs(ctx, tx, pkgs)
 			if err != nil {
 				return err
 			}
-			if err := insertOccurrences(ctx, tx, snap, pkgs, ids); err != nil {
+			if err := a.insertOccurrences(ctx, tx, snap, pkgs, ids); err != nil {
 				return err
 			}
 		default:
@@ -157,13 +157,23 @@ func distinct(pkgs []*sbom.Package) []*sbom.Package {
 	return out
 }
 
-// batch is how many rows one statement writes or reads (within both
-// databases' limits on parameters).
+// batch is how many values one statement reads (within both databases'
+// limits on parameters).
 const batch = 400
+
+// rows is how many rows of cols columns one INSERT writes: PostgreSQL
+// gains from few round trips; SQLite's driver binds each $N parameter at a
+// cost that grows with their number, so its statements stay small.
+func (a *Archive) rows(cols int) int {
+	if a.postgres {
+		return 2000 / cols
+	}
+	return max(1, 200/cols)
+}
 
 // packageIDs returns the ids of the packages, inserting those the archive
 // does not have.
-func packageIDs(ctx context.Context, tx *sql.Tx, pkgs []*sbom.Package) ([]int64, error) {
+func (a *Archive) packageIDs(ctx context.Context, tx *sql.Tx, pkgs []*sbom.Package) ([]int64, error) {
 	ids := make([]int64, len(pkgs))
 	byKey := map[string]int64{}
 	keys := make([]string, len(pkgs))
@@ -207,8 +217,9 @@ func packageIDs(ctx context.Context, tx *sql.Tx, pkgs []*sbom.Package) ([]int64,
 		}
 	}
 	const cols = 9
-	for start := 0; start < len(missing); start += batch {
-		part := missing[start:min(start+batch, len(missing))]
+	per := a.rows(cols)
+	for start := 0; start < len(missing); start += per {
+		part := missing[start:min(start+per, len(missing))]
 		var args []any
 		var values []string
 		for j, i := range part {
@@ -241,30 +252,67 @@ func packageIDs(ctx context.Context, tx *sql.Tx, pkgs []*sbom.Package) ([]int64,
 	return ids, nil
 }
 
-// insertOccurrences records where each package is in the snapshot.
-func insertOccurrences(ctx context.Context, tx *sql.Tx, snap int64, pkgs []*sbom.Package, ids []int64) error {
-	const cols = 6
-	for start := 0; start < len(pkgs); start += batch {
-		end := min(start+batch, len(pkgs))
-		var args []any
-		var values []string
-		for i := start; i < end; i++ {
-			p := pkgs[i]
-			flags := 0
-			if p.DeclaredOnly {
-				flags |= flagDeclaredOnly
-			}
-			if p.Excluded {
-				flags |= flagExcluded
-			}
-			locs, err := json.Marshal(p.Locations)
-			if err != nil {
-				return err
-			}
-			values = append(values, "("+params((i-start)*cols+1, cols)+")")
-			args = append(args, snap, ids[i], p.ID, string(p.Type), flags, string(locs))
+// insertOccurrences records the packages of the snapshot, and where each
+// is.
+func (a *Archive) insertOccurrences(ctx context.Context, tx *sql.Tx, snap int64, pkgs []*sbom.Package, ids []int64) error {
+	flags := make([]int, len(pkgs))
+	locs := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		if p.DeclaredOnly {
+			flags[i] |= flagDeclaredOnly
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO occurrences (snapshot, package, ref, type, flags, locations) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		if p.Excluded {
+			flags[i] |= flagExcluded
+		}
+		b, err := json.Marshal(p.Locations)
+		if err != nil {
+			return err
+		}
+		locs[i] = string(b)
+	}
+	if err := a.insertRows(ctx, tx, `INSERT INTO occurrences (snapshot, package, ref, type, flags) VALUES `, 5, len(pkgs), func(i int) []any {
+		return []any{snap, ids[i], pkgs[i].ID, string(pkgs[i].Type), flags[i]}
+	}); err != nil {
+		return err
+	}
+	return a.insertRows(ctx, tx, `INSERT INTO placements (package, snapshot, flags, locations) VALUES `, 4, len(pkgs), func(i int) []any {
+		return []any{ids[i], snap, flags[i], locs[i]}
+	})
+}
+
+// insertRows inserts n rows of cols columns, row(i) giving the values of
+// the i-th, a.rows(cols) a statement (full statements prepared once).
+func (a *Archive) insertRows(ctx context.Context, tx *sql.Tx, insert string, cols, n int, row func(int) []any) error {
+	per := a.rows(cols)
+	stmt := func(k int) string {
+		values := make([]string, k)
+		for i := range values {
+			values[i] = "(" + params(i*cols+1, cols) + ")"
+		}
+		return insert + strings.Join(values, ", ")
+	}
+	var full *sql.Stmt
+	if n >= per {
+		var err error
+		if full, err = tx.PrepareContext(ctx, stmt(per)); err != nil {
+			return err
+		}
+		defer full.Close()
+	}
+	args := make([]any, 0, per*cols)
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		var err error
+		if end-start == per {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, stmt(end-start), args...)
+		}
+		if err != nil {
 			return err
 		}
 	}

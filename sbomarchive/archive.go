@@ -78,7 +78,7 @@ func Open(ctx context.Context, location string) (*Archive, error) {
 		// another's lock rather than failing; WAL lets readers go on
 		// while one writes; a transaction takes the write lock when it
 		// begins, so that two never deadlock upgrading a read lock.
-		dsn := location + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		dsn := location + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-65536)&_txlock=immediate"
 		if a.db, err = sql.Open("sqlite", dsn); err != nil {
 			return nil, fmt.Errorf("open archive %s: %w", location, err)
 		}

@@ -254,8 +254,8 @@ func TestIndexes(t *testing.T) {
 	a := open(t, filepath.Join(t.TempDir(), "a.db"))
 	for q, want := range map[string]string{
 		`SELECT id FROM packages WHERE base = 'npm' AND norm = 'lodash'`: "packages_name",
-		`SELECT snapshot FROM occurrences WHERE package = 1`:             "occurrences_package",
-		`SELECT 1 FROM occurrences WHERE snapshot = 1`:                   "sqlite_autoindex_occurrences_1",
+		`SELECT snapshot, locations FROM placements WHERE package = 1`:   "PRIMARY KEY (package=?)",
+		`SELECT ref FROM occurrences WHERE snapshot = 1`:                 "PRIMARY KEY (snapshot=?)",
 		`SELECT key FROM findings WHERE deployment = 1`:                  "sqlite_autoindex_findings_1",
 	} {
 		rows, err := a.db.Query(`EXPLAIN QUERY PLAN ` + q)

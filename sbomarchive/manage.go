@@ -153,6 +153,12 @@ func (a *Archive) Document(ctx context.Context, name string, t time.Time) ([]byt
 // has go too.
 func (a *Archive) Remove(ctx context.Context, name string) error {
 	return a.tx(ctx, func(tx *sql.Tx) error {
+		// Placements first: they are found through the occurrences the
+		// deployment's removal cascades to.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM placements WHERE EXISTS (SELECT 1 FROM occurrences o JOIN snapshots s ON s.id = o.snapshot JOIN deployments d ON d.id = s.deployment
+WHERE d.name = $1 AND o.snapshot = placements.snapshot AND o.package = placements.package)`, name); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM deployments WHERE name = $1`, name)
 		if err != nil {
 			return err
@@ -169,7 +175,7 @@ func collect(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.document = documents.digest)`); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM packages WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.package = packages.id)`)
+	_, err := tx.ExecContext(ctx, `DELETE FROM packages WHERE NOT EXISTS (SELECT 1 FROM placements l WHERE l.package = packages.id)`)
 	return err
 }
 
@@ -183,8 +189,8 @@ func (a *Archive) inventories(ctx context.Context, snaps []int64) (map[int64][]*
 			args[i] = s
 		}
 		rows, err := a.db.QueryContext(ctx, `
-SELECT o.snapshot, o.ref, o.type, o.flags, o.locations, p.ecosystem, p.name, p.version, p.purl, p.source_name, p.source_version
-FROM occurrences o JOIN packages p ON p.id = o.package
+SELECT o.snapshot, o.ref, o.type, o.flags, l.locations, p.ecosystem, p.name, p.version, p.purl, p.source_name, p.source_version
+FROM occurrences o JOIN packages p ON p.id = o.package JOIN placements l ON l.package = o.package AND l.snapshot = o.snapshot
 WHERE o.snapshot IN (`+params(1, len(part))+`) ORDER BY o.snapshot, p.ecosystem, p.name, p.version`, args...)
 		if err != nil {
 			return nil, err

@@ -109,10 +109,10 @@ func (a *Archive) Query(ctx context.Context, sp Spec, opt QueryOptions) ([]Hit, 
 		current = ""
 	}
 	rows, err := a.db.QueryContext(ctx, `
-SELECT d.name, s.taken, s.id = d.current_snapshot, p.ecosystem, p.name, p.version, p.purl, o.flags, o.locations
+SELECT d.name, s.taken, s.id = d.current_snapshot, p.ecosystem, p.name, p.version, p.purl, l.flags, l.locations
 FROM packages p
-JOIN occurrences o ON o.package = p.id
-JOIN snapshots s ON s.id = o.snapshot
+JOIN placements l ON l.package = p.id
+JOIN snapshots s ON s.id = l.snapshot
 JOIN deployments d ON d.id = s.deployment`+current+`
 WHERE p.base = $1 AND p.norm = $2`, sp.Ecosystem, sbom.NormalizeName(sp.Ecosystem, sp.Name))
 	if err != nil {

@@ -82,6 +82,7 @@ type Rescanned struct {
 	a      *Archive
 	states []state
 	at     time.Time
+	pkgs   map[int64]*sbom.Package // the archive's packages, by id
 }
 
 // state is the change to a deployment's stored findings.
@@ -166,7 +167,7 @@ func (out *Rescanned) rescan(ctx context.Context, deps []depRow, so shipcheck.Sc
 	for i, d := range deps {
 		snaps[i], ids[i] = d.snap, d.id
 	}
-	invs, err := a.inventories(ctx, snaps)
+	occs, err := a.occurrences(ctx, snaps)
 	if err != nil {
 		return err
 	}
@@ -174,11 +175,23 @@ func (out *Rescanned) rescan(ctx context.Context, deps []depRow, so shipcheck.Sc
 	if err != nil {
 		return err
 	}
+	// Locations are left out here (most packages have no finding) and
+	// read for the findings reported only.
 	targets := make([]shipcheck.Target, len(deps))
+	refs := make([]map[string]int64, len(deps))
 	for i, d := range deps {
-		pkgs := invs[d.snap]
-		if pkgs == nil {
-			pkgs = []*sbom.Package{}
+		pkgs := make([]*sbom.Package, 0, len(occs[d.snap]))
+		refs[i] = make(map[string]int64, len(occs[d.snap]))
+		for _, o := range occs[d.snap] {
+			tmpl, err := out.pkg(ctx, o.pkg)
+			if err != nil {
+				return err
+			}
+			p := *tmpl
+			p.ID, p.Type = o.ref, sbom.Type(o.typ)
+			p.DeclaredOnly, p.Excluded = o.flags&flagDeclaredOnly != 0, o.flags&flagExcluded != 0
+			pkgs = append(pkgs, &p)
+			refs[i][o.ref] = o.pkg
 		}
 		targets[i] = shipcheck.Target{Name: d.name, Artifact: d.name, Inventory: &sbom.Inventory{Packages: pkgs, Sources: []packaging.Source{}}}
 	}
@@ -222,9 +235,130 @@ func (out *Rescanned) rescan(ctx context.Context, deps []depRow, so shipcheck.Sc
 		if !all && len(ch.New)+len(ch.Gone) == 0 {
 			continue
 		}
+		if err := a.locate(ctx, dep.snap, refs[i], d.Vulns.Findings, ch.New); err != nil {
+			return err
+		}
 		d.Changes = ch
 		d.Packages = []*sbom.Package{} // the report is about findings: keep it small
 		out.Report.Deployments = append(out.Report.Deployments, d)
+	}
+	return nil
+}
+
+// pkg is the archived package of that id, read once per rescan.
+func (out *Rescanned) pkg(ctx context.Context, id int64) (*sbom.Package, error) {
+	if p := out.pkgs[id]; p != nil {
+		return p, nil
+	}
+	if out.pkgs == nil {
+		out.pkgs = map[int64]*sbom.Package{}
+	}
+	// The first miss reads them all: a rescan needs most of them.
+	rows, err := out.a.db.QueryContext(ctx, `SELECT id, ecosystem, name, version, purl, source_name, source_version FROM packages`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		p := &sbom.Package{}
+		if err := rows.Scan(&pid, &p.Ecosystem, &p.Name, &p.Version, &p.PURL, &p.SourceName, &p.SourceVersion); err != nil {
+			return nil, err
+		}
+		out.pkgs[pid] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if p := out.pkgs[id]; p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("package %d: not in the archive", id)
+}
+
+// occurrence is a package in a snapshot, without its locations.
+type occurrence struct {
+	pkg   int64
+	ref   string
+	typ   string
+	flags int
+}
+
+// occurrences loads the packages of snapshots, without their locations.
+func (a *Archive) occurrences(ctx context.Context, snaps []int64) (map[int64][]occurrence, error) {
+	out := map[int64][]occurrence{}
+	for start := 0; start < len(snaps); start += batch {
+		part := snaps[start:min(start+batch, len(snaps))]
+		args := make([]any, len(part))
+		for i, s := range part {
+			args[i] = s
+		}
+		rows, err := a.db.QueryContext(ctx, `SELECT snapshot, package, ref, type, flags FROM occurrences WHERE snapshot IN (`+params(1, len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var snap int64
+			var o occurrence
+			if err := rows.Scan(&snap, &o.pkg, &o.ref, &o.typ, &o.flags); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[snap] = append(out[snap], o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// locate fills in the locations of findings, from the snapshot's
+// occurrences of their packages (refs: a package's ref to its id).
+func (a *Archive) locate(ctx context.Context, snap int64, refs map[string]int64, lists ...[]vuln.Finding) error {
+	want := map[int64]bool{}
+	for _, fs := range lists {
+		for _, f := range fs {
+			if id, ok := refs[f.Package]; ok {
+				want[id] = true
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	args := []any{snap}
+	for id := range want {
+		args = append(args, id)
+	}
+	rows, err := a.db.QueryContext(ctx, `SELECT package, locations FROM placements WHERE snapshot = $1 AND package IN (`+params(2, len(args)-1)+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	locs := map[int64][]sbom.Location{}
+	for rows.Next() {
+		var id int64
+		var b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			return err
+		}
+		var l []sbom.Location
+		if err := json.Unmarshal(b, &l); err != nil {
+			return fmt.Errorf("package %d: locations: %w", id, err)
+		}
+		locs[id] = l
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, fs := range lists {
+		for i := range fs {
+			if id, ok := refs[fs[i].Package]; ok {
+				fs[i].Locations = locs[id]
+			}
+		}
 	}
 	return nil
 }
@@ -334,8 +468,9 @@ func (out *Rescanned) Record(ctx context.Context) error {
 					keys = append(keys, k)
 				}
 				sort.Strings(keys)
-				for s := 0; s < len(keys); s += batch {
-					ks := keys[s:min(s+batch, len(keys))]
+				per := a.rows(3)
+				for s := 0; s < len(keys); s += per {
+					ks := keys[s:min(s+per, len(keys))]
 					var args []any
 					var values []string
 					for j, k := range ks {

@@ -98,6 +98,13 @@ func TestRescan(t *testing.T) {
 			if !d.Changes.Previous.IsZero() {
 				t.Errorf("%s: a previous rescan before the first", d.Name)
 			}
+			if d.Name == "orders" {
+				for _, f := range append(d.Changes.New, d.Vulns.Findings...) {
+					if len(f.Locations) != 1 || f.Locations[0].Path != "/var/task/node_modules/lodash/package.json" {
+						t.Errorf("orders: %s: locations %+v, want where the SBOM says lodash is", f.ID, f.Locations)
+					}
+				}
+			}
 		}
 
 		r = rescan(t, a, partDir, RescanOptions{}, false)
