@@ -45,12 +45,18 @@ func millis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // List returns every deployment, by name.
 func (a *Archive) List(ctx context.Context) ([]Deployment, error) {
+	return a.list(ctx, "", nil)
+}
+
+// list returns the deployments a condition on d selects, by name.
+func (a *Archive) list(ctx context.Context, where string, args []any) ([]Deployment, error) {
 	rows, err := a.db.QueryContext(ctx, `
-SELECT d.name, s.taken, s.packages, d.rescanned,
-	(SELECT COUNT(*) FROM snapshots x WHERE x.deployment = d.id),
-	(SELECT COUNT(*) FROM findings f WHERE f.deployment = d.id)
+SELECT d.name, s.taken, s.packages, d.rescanned, COALESCE(sc.n, 0), COALESCE(fc.n, 0)
 FROM deployments d JOIN snapshots s ON s.id = d.current_snapshot
-ORDER BY d.name`)
+LEFT JOIN (SELECT deployment, COUNT(*) AS n FROM snapshots GROUP BY deployment) sc ON sc.deployment = d.id
+LEFT JOIN (SELECT deployment, COUNT(*) AS n FROM findings GROUP BY deployment) fc ON fc.deployment = d.id
+`+where+`
+ORDER BY d.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", a, err)
 	}
@@ -75,19 +81,14 @@ ORDER BY d.name`)
 // Show returns a deployment's SBOMs and the packages of its latest; an
 // unknown name is ErrNotFound.
 func (a *Archive) Show(ctx context.Context, name string) (*Detail, error) {
-	all, err := a.List(ctx) // small: one row per deployment
+	one, err := a.list(ctx, "WHERE d.name = $1", []any{name})
 	if err != nil {
 		return nil, err
 	}
-	var det *Detail
-	for _, d := range all {
-		if d.Name == name {
-			det = &Detail{Deployment: d}
-		}
-	}
-	if det == nil {
+	if len(one) == 0 {
 		return nil, fmt.Errorf("%q: %w", name, ErrNotFound)
 	}
+	det := &Detail{Deployment: one[0]}
 	rows, err := a.db.QueryContext(ctx, `
 SELECT s.id, s.taken, s.added, s.source, s.document, s.packages, doc.format, doc.size, s.id = d.current_snapshot
 FROM snapshots s JOIN deployments d ON d.id = s.deployment JOIN documents doc ON doc.digest = s.document

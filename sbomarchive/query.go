@@ -104,16 +104,27 @@ type QueryOptions struct {
 // lists the package at a version the spec allows, by deployment, time and
 // version; with where each SBOM says it is.
 func (a *Archive) Query(ctx context.Context, sp Spec, opt QueryOptions) ([]Hit, error) {
-	current := ` AND d.current_snapshot = s.id`
-	if opt.History {
-		current = ""
+	// From the package to its placements (clustered by package), then to
+	// their snapshots and deployments, keeping the deployments' current
+	// SBOMs unless History. PostgreSQL misjudges the second condition on
+	// the deployment (it reads every snapshot): there, the current SBOM is
+	// found through the index on current_snapshot. SQLite joins in the
+	// order written, where primary keys are cheaper.
+	join := `JOIN snapshots s ON s.id = l.snapshot
+JOIN deployments d ON d.id = s.deployment`
+	switch {
+	case opt.History:
+	case a.postgres:
+		join = `JOIN deployments d ON d.current_snapshot = l.snapshot
+JOIN snapshots s ON s.id = l.snapshot`
+	default:
+		join += ` AND d.current_snapshot = s.id`
 	}
 	rows, err := a.db.QueryContext(ctx, `
 SELECT d.name, s.taken, s.id = d.current_snapshot, p.ecosystem, p.name, p.version, p.purl, l.flags, l.locations
 FROM packages p
 JOIN placements l ON l.package = p.id
-JOIN snapshots s ON s.id = l.snapshot
-JOIN deployments d ON d.id = s.deployment`+current+`
+`+join+`
 WHERE p.base = $1 AND p.norm = $2`, sp.Ecosystem, sbom.NormalizeName(sp.Ecosystem, sp.Name))
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", a, err)

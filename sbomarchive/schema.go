@@ -33,6 +33,7 @@ CREATE TABLE deployments (
 	-- when the deployment was last rescanned (Unix milliseconds); NULL: never
 	rescanned BIGINT
 );
+CREATE INDEX deployments_current ON deployments(current_snapshot);
 -- One SBOM of a deployment at a time.
 CREATE TABLE snapshots (
 	id {{id}},
