@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -277,4 +278,44 @@ func TestIndexes(t *testing.T) {
 		}
 	}
 	_ = sql.ErrNoRows
+}
+
+// TestOpenTogether: processes opening a new archive at once (workers
+// starting together) migrate it once, and each can add to it.
+func TestOpenTogether(t *testing.T) {
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		e, err := Read(ctx, filepath.Join(testdata, "archive", "orders.cdx.json"), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 4)
+		for i := range 4 {
+			go func() {
+				a, err := Open(ctx, loc)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer a.Close()
+				e := e
+				e.Name = fmt.Sprint("worker-", i)
+				_, err = a.Add(ctx, e)
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		a := open(t, loc)
+		var n int
+		if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_version`).Scan(&n); err != nil || n != len(migrations) {
+			t.Errorf("schema_version rows: %d, %v", n, err)
+		}
+		if list, err := a.List(ctx); err != nil || len(list) != 4 {
+			t.Errorf("4 workers added %d deployments (%v)", len(list), err)
+		}
+	})
 }
