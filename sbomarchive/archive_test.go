@@ -2,7 +2,6 @@ package sbomarchive
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -277,7 +276,6 @@ func TestIndexes(t *testing.T) {
 			t.Errorf("%s: plan %q does not use %s", q, plan, want)
 		}
 	}
-	_ = sql.ErrNoRows
 }
 
 // TestOpenTogether: processes opening a new archive at once (workers
