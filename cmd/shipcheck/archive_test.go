@@ -117,4 +117,10 @@ func TestArchiveUsage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "shipcheck", "archive.db")); err != nil {
 		t.Errorf("the default archive: %v", err)
 	}
+	// SHIPCHECK_ARCHIVE names another, as for every flag.
+	other := filepath.Join(t.TempDir(), "other.db")
+	t.Setenv("SHIPCHECK_ARCHIVE", other)
+	if code, out, stderr := run(t, nil, "archive", "list"); code != 0 || !strings.Contains(out, "0 deployment(s) in "+other) {
+		t.Errorf("SHIPCHECK_ARCHIVE: exit %d, %s%s", code, out, stderr)
+	}
 }
