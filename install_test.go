@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -52,8 +53,18 @@ func TestInstallRelease(t *testing.T) {
 		"/v0.2.0/" + name:                       tgz.Bytes(),
 		"/v0.2.0/shipcheck_0.2.0_checksums.txt": fmt.Appendf(nil, "%x  other.tar.gz\n%x  %s\n", sha256.Sum256(nil), sum, name),
 	}
+	// The handler's goroutines read files while the test changes it
+	// between installs: one lock for both.
+	var mu sync.Mutex
+	serve := func(path string, b []byte) {
+		mu.Lock()
+		files[path] = b
+		mu.Unlock()
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		b, ok := files[r.URL.Path]
+		mu.Unlock()
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -80,7 +91,7 @@ func TestInstallRelease(t *testing.T) {
 	good := files["/v0.2.0/"+name]
 	bad := bytes.Clone(good)
 	bad[len(bad)/2] ^= 1
-	files["/v0.2.0/"+name] = bad
+	serve("/v0.2.0/"+name, bad)
 	dir, code, out = install("v0.2.0")
 	if code != 1 || !strings.Contains(out, "does not match") {
 		t.Errorf("a changed byte: exit %d, want 1 with 'does not match': %s", code, out)
@@ -88,7 +99,7 @@ func TestInstallRelease(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "shipcheck")); err == nil {
 		t.Error("a binary that failed its checksum was installed")
 	}
-	files["/v0.2.0/"+name] = good
+	serve("/v0.2.0/"+name, good)
 
 	for _, ref := range []string{"v9.9.9", "main", "0123abc"} {
 		if _, code, out := install(ref); code != 3 {
