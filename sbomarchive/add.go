@@ -8,10 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -35,12 +32,6 @@ const (
 	flagExcluded
 )
 
-var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
-	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
-	zmu     sync.Mutex
-)
-
 // Add archives an entry under its name and time, in one transaction: the
 // document (kept once whatever the number of names it is archived under),
 // and every package it lists with where it is. The deployment's latest
@@ -58,9 +49,7 @@ func (a *Archive) Add(ctx context.Context, e Entry) (Added, error) {
 	out := Added{Name: e.Name, Time: e.Time.UTC(), Packages: len(pkgs)}
 	taken := e.Time.UnixMilli()
 	err := a.tx(ctx, func(tx *sql.Tx) error {
-		zmu.Lock()
-		body := zenc.EncodeAll(e.Document, nil)
-		zmu.Unlock()
+		body := a.zenc.EncodeAll(e.Document, nil)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO documents (digest, format, size, body) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING`,
 			digest, e.Format, len(e.Document), body); err != nil {
 			return err

@@ -28,7 +28,8 @@ import (
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	"github.com/klauspost/compress/zstd"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 // Archive is an open archive. Its methods are safe for concurrent use;
@@ -38,6 +39,10 @@ type Archive struct {
 	db       *sql.DB
 	postgres bool
 	where    string
+	// The documents' codec: EncodeAll and DecodeAll are safe for
+	// concurrent use.
+	zenc *zstd.Encoder
+	zdec *zstd.Decoder
 }
 
 // ErrNewerSchema: the archive was written by a newer shipcheck, whose
@@ -83,15 +88,20 @@ func Open(ctx context.Context, location string) (*Archive, error) {
 			return nil, fmt.Errorf("open archive %s: %w", location, err)
 		}
 	}
+	a.zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	a.zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 	if err := a.migrate(ctx); err != nil {
-		a.db.Close()
+		a.Close()
 		return nil, fmt.Errorf("open archive %s: %w", a.where, err)
 	}
 	return a, nil
 }
 
 // Close closes the database.
-func (a *Archive) Close() error { return a.db.Close() }
+func (a *Archive) Close() error {
+	a.zdec.Close()
+	return a.db.Close()
+}
 
 // String names the archive for people: its file, or its URL without the
 // password.

@@ -140,9 +140,7 @@ func (a *Archive) Document(ctx context.Context, name string, t time.Time) ([]byt
 	if err != nil {
 		return nil, "", err
 	}
-	zmu.Lock()
-	b, err := zdec.DecodeAll(body, nil)
-	zmu.Unlock()
+	b, err := a.zdec.DecodeAll(body, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("%q: the archived SBOM: %w", name, err)
 	}
