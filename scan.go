@@ -6,6 +6,7 @@
 package shipcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -543,29 +544,57 @@ func goBinDir(opt Options, on bool) (string, func(), error) {
 	return d, func() { os.RemoveAll(d) }, nil
 }
 
-// readSBOM reads an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON) into an
-// inventory. A file that is neither, or an SBOM with no component a purl
-// names, is an error: matching nothing would pass silently.
+// readSBOM reads the SBOM file at path (see ReadSBOM).
 func readSBOM(path string) (*sbom.Inventory, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var inv *sbom.Inventory
-	switch sbomFormat(path) {
-	case "spdx":
-		inv, err = spdx.Decode(f)
-	case "cyclonedx":
-		inv, err = cyclonedx.Decode(f)
-	default:
-		return nil, errors.New("not an SBOM this reads (CycloneDX JSON or XML, SPDX 2.3 JSON)")
-	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSBOM+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	inv, err := ReadSBOM(b)
+	if err != nil && !errors.Is(err, ErrNotSBOM) && !errors.Is(err, ErrEmptySBOM) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return inv, err
+}
+
+// maxSBOM bounds the SBOMs read, as the decoders do.
+const maxSBOM = 512 << 20
+
+// ErrNotSBOM: the bytes are neither CycloneDX (JSON, XML) nor SPDX JSON.
+// ErrEmptySBOM: the SBOM lists no component a purl names.
+var (
+	ErrNotSBOM   = errors.New("not an SBOM this reads (CycloneDX JSON or XML, SPDX 2.3 JSON)")
+	ErrEmptySBOM = errors.New("the SBOM lists no component with a package URL (purl): nothing to match")
+)
+
+// ReadSBOM reads an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON; ours,
+// syft's, Trivy's) into an inventory, as vuln --sbom does. A document
+// that is neither is ErrNotSBOM; an SBOM with no component a purl names,
+// ErrEmptySBOM: matching nothing would pass silently.
+func ReadSBOM(b []byte) (*sbom.Inventory, error) {
+	if len(b) > maxSBOM {
+		return nil, fmt.Errorf("an SBOM larger than %d bytes", maxSBOM)
+	}
+	var inv *sbom.Inventory
+	var err error
+	switch SBOMFormat(b) {
+	case "spdx-json":
+		inv, err = spdx.Decode(bytes.NewReader(b))
+	case "cyclonedx-json", "cyclonedx-xml":
+		inv, err = cyclonedx.Decode(bytes.NewReader(b))
+	default:
+		return nil, ErrNotSBOM
+	}
+	if err != nil {
+		return nil, err
+	}
 	if len(inv.Packages) == 0 {
-		return nil, errors.New("the SBOM lists no component with a package URL (purl): nothing to match")
+		return nil, ErrEmptySBOM
 	}
 	return inv, nil
 }
@@ -614,26 +643,32 @@ func judgeSecrets(fs []secrets.Finding, baseline map[string]bool, ignores []secr
 
 // IsSBOM reports whether the file at path is an SBOM (CycloneDX JSON or
 // XML, SPDX JSON), by its first bytes.
-func IsSBOM(path string) bool { return sbomFormat(path) != "" }
-
-// sbomFormat is "cyclonedx" or "spdx" for an SBOM, by its first bytes;
-// "" for anything else.
-func sbomFormat(path string) string {
+func IsSBOM(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return ""
+		return false
 	}
 	defer f.Close()
 	head := make([]byte, 4096)
 	n, _ := io.ReadFull(f, head)
-	h := strings.TrimSpace(string(head[:n]))
+	return SBOMFormat(head[:n]) != ""
+}
+
+// SBOMFormat names an SBOM's format by its first bytes (4 KiB are
+// enough): "cyclonedx-json", "cyclonedx-xml" or "spdx-json" (the names of
+// the output formats that write them); "" for anything else.
+func SBOMFormat(b []byte) string {
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	h := strings.TrimSpace(string(b))
 	switch {
 	case strings.HasPrefix(h, "{") && strings.Contains(h, `"bomFormat"`):
-		return "cyclonedx"
+		return "cyclonedx-json"
 	case strings.HasPrefix(h, "{") && strings.Contains(h, `"spdxVersion"`):
-		return "spdx"
+		return "spdx-json"
 	case strings.HasPrefix(h, "<") && strings.Contains(h, "cyclonedx.org/schema/bom"):
-		return "cyclonedx"
+		return "cyclonedx-xml"
 	}
 	return ""
 }
@@ -649,6 +684,9 @@ type Target struct {
 	// SBOM: Artifact is a CycloneDX SBOM, matched against the advisories
 	// (no file contents: no secrets, no Go binary analysis).
 	SBOM bool
+	// Inventory, when set, is the SBOM already read (an archived one):
+	// matched as SBOM is, and Artifact only names it.
+	Inventory *sbom.Inventory
 }
 
 // ScanOptions tune Run.
@@ -812,13 +850,16 @@ func uniqueName(artifact string, seen map[string]int) string {
 // deploy scans one target into its deployment.
 func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner, opt ScanOptions) (*report.Deployment, error) {
 	now := nowOr(opt.Now)
-	if t.SBOM {
+	if t.SBOM || t.Inventory != nil {
 		if len(t.Layers) > 0 {
 			return nil, fmt.Errorf("%s is an SBOM: layers apply to artifacts", t.Artifact)
 		}
-		inv, err := readSBOM(t.Artifact)
-		if err != nil {
-			return nil, err
+		inv := t.Inventory
+		if inv == nil {
+			var err error
+			if inv, err = readSBOM(t.Artifact); err != nil {
+				return nil, err
+			}
 		}
 		d := report.NewDeployment(t.Name, inv)
 		d.FromSBOM = true

@@ -76,6 +76,9 @@ func Decode(rd io.Reader) (*Report, error) {
 			}
 		}
 	}
+	if r.Kind == KindRescan && r.Rescan == nil {
+		return nil, fmt.Errorf("%w: a rescan report without its \"rescan\"", ErrNotReport)
+	}
 	if r.Kind == KindDiff && r.Diff == nil {
 		return nil, fmt.Errorf("%w: a diff report without its \"diff\"", ErrNotReport)
 	}

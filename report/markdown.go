@@ -56,8 +56,12 @@ func mdSecret(f secrets.Finding) string {
 // the changes.
 func encodeMarkdown(w io.Writer, r *Report, _ Options) error {
 	bw := bufio.NewWriter(w)
-	if r.Kind == KindDiff {
+	switch r.Kind {
+	case KindDiff:
 		diffMarkdown(bw, r)
+		return bw.Flush()
+	case KindRescan:
+		rescanMarkdown(bw, r)
 		return bw.Flush()
 	}
 	switch {

@@ -33,8 +33,8 @@ type Format struct {
 }
 
 var (
-	all      = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff}
-	findings = []Kind{KindScan, KindVuln, KindSecrets, KindDiff}
+	all      = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff, KindRescan}
+	findings = []Kind{KindScan, KindVuln, KindSecrets, KindDiff, KindRescan}
 	sboms    = []Kind{KindScan, KindSBOM, KindVuln}
 )
 

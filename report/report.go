@@ -37,10 +37,11 @@ const (
 	KindVuln    Kind = "vuln"    // the inventory and its vulnerabilities
 	KindSecrets Kind = "secrets" // the secrets
 	KindDiff    Kind = "diff"    // what changed between two deployments
+	KindRescan  Kind = "rescan"  // archived SBOMs matched again: what changed since the last time
 )
 
 // Kinds are every view, in the order help lists them.
-var Kinds = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff}
+var Kinds = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff, KindRescan}
 
 // Report is what one run found.
 type Report struct {
@@ -60,6 +61,8 @@ type Report struct {
 	// Deployments are in the order given; a diff report has none.
 	Deployments []*Deployment `json:"deployments"`
 	Diff        *Diff         `json:"diff,omitempty"`
+	// Rescan says what a rescan of an archive looked at (kind rescan).
+	Rescan *Rescan `json:"rescan,omitempty"`
 	// Failing is the number of findings that fail the gate (written for
 	// readers; recomputed when read back).
 	Failing int `json:"failing"`
@@ -94,6 +97,9 @@ type Deployment struct {
 	Partial  bool                `json:"partial,omitempty"`
 	Reads    packaging.ReadStats `json:"reads"`
 	Failing  Failing             `json:"failing"`
+	// Changes are what a rescan found changed since the previous one
+	// (kind rescan).
+	Changes *Changes `json:"changes,omitempty"`
 }
 
 // Vulns are the advisories matched against a deployment's packages.
@@ -273,6 +279,9 @@ func (r *Report) Judge() {
 	r.Failing = 0
 	for _, d := range r.Deployments {
 		d.Failing = r.Gate.Count(d)
+		if r.Kind == KindRescan {
+			d.Failing = r.Gate.countNew(d)
+		}
 		r.Failing += d.Failing.Total()
 	}
 	if r.Diff != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/report"
+	"github.com/shipcheck/shipcheck/sbomarchive"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -31,6 +32,8 @@ type reportCase struct {
 	advisories string
 	gate       report.Gate
 	diff       bool
+	// rescan: the targets are SBOMs archived, then rescanned.
+	rescan bool
 }
 
 func cases() []reportCase {
@@ -52,7 +55,35 @@ func cases() []reportCase {
 			targets: []shipcheck.Target{{Artifact: filepath.Join(testdata, "hostile", "zip-dotdot.zip")}}},
 		{name: "diff", kind: report.KindDiff, advisories: osv, gate: report.Gate{FailOn: vuln.Medium, UnknownAs: vuln.High, Secrets: true}, diff: true,
 			targets: []shipcheck.Target{{Artifact: filepath.Join(ex, "hello-function.zip")}, {Artifact: filepath.Join(ex, "orders-api.zip")}}},
+		{name: "rescan", kind: report.KindRescan, advisories: osv, gate: report.DefaultGate, rescan: true,
+			targets: []shipcheck.Target{{Artifact: filepath.Join(testdata, "archive", "orders.cdx.json")}, {Artifact: filepath.Join(testdata, "archive", "billing.cdx.xml")},
+				{Artifact: filepath.Join(testdata, "archive", "search.spdx.json")}, {Artifact: filepath.Join(testdata, "archive", "reports.syft.cdx.json")}}},
 	}
+}
+
+// rescan archives the targets' SBOMs in a new archive and rescans it.
+func (c reportCase) rescanned(t *testing.T, opt shipcheck.ScanOptions) (*report.Report, error) {
+	ctx := context.Background()
+	a, err := sbomarchive.Open(ctx, filepath.Join(t.TempDir(), "archive.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	for _, tg := range c.targets {
+		e, err := sbomarchive.Read(ctx, tg.Artifact, sbomarchive.ReadOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := a.Add(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+	res, err := a.Rescan(ctx, sbomarchive.RescanOptions{Scan: opt})
+	if err != nil {
+		return nil, err
+	}
+	res.Report.Rescan.Archive = "archive.db"
+	return res.Report, nil
 }
 
 // make runs a case, then takes out what changes from run to run and
@@ -65,9 +96,12 @@ func (c reportCase) make(t *testing.T) *report.Report {
 		Source: vuln.SourceOptions{Advisories: c.advisories, Offline: true, TempDir: t.TempDir()}}
 	var r *report.Report
 	var err error
-	if c.diff {
+	switch {
+	case c.rescan:
+		r, err = c.rescanned(t, opt)
+	case c.diff:
 		r, err = shipcheck.Diff(context.Background(), c.targets[0], c.targets[1], opt)
-	} else {
+	default:
 		r, err = shipcheck.Run(context.Background(), c.targets, opt)
 	}
 	if err != nil {

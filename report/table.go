@@ -70,10 +70,12 @@ func encodeTable(w io.Writer, r *Report, o Options) error {
 		}
 	case KindDiff:
 		diffTable(t, r, o)
+	case KindRescan:
+		rescanTable(t, r, o)
 	default:
 		scanTable(t, r, o)
 	}
-	if r.Kind != KindSBOM && r.Kind != KindDiff && hasMarks(r) {
+	if r.Kind != KindSBOM && r.Kind != KindDiff && r.Kind != KindRescan && hasMarks(r) {
 		t.blank()
 		t.line("! fails the gate (%s)", r.Gate.Describe(r.Kind))
 	}

@@ -151,45 +151,14 @@ func QueryOf(p *sbom.Package) (Query, bool) {
 
 // Match looks up every package that ships and returns the findings, one per
 // package and group of aliased advisories, sorted by severity (highest
-// first), then package, then id.
+// first), then package, then id. Given a Matcher as its source, it reuses
+// what the Matcher matched before.
 func Match(ctx context.Context, pkgs []*sbom.Package, src Source) (*Result, error) {
-	var qs []Query
-	var qp []*sbom.Package
-	for _, p := range pkgs {
-		if q, ok := QueryOf(p); ok {
-			qs = append(qs, q)
-			qp = append(qp, p)
-		}
+	m, ok := src.(*Matcher)
+	if !ok {
+		m = NewMatcher(src)
 	}
-	cands, err := src.Candidates(ctx, qs)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Source: src.About(), Queried: len(qs), records: map[string]*Record{}}
-	for i, q := range qs {
-		type hit struct {
-			r *Record
-			m Hit
-		}
-		var hits []hit
-		for _, r := range cands[i] {
-			if m, ok := Affects(r, q); ok {
-				hits = append(hits, hit{r, m})
-			}
-		}
-		for _, group := range groupByAlias(len(hits), func(i int) []string { return append([]string{hits[i].r.ID}, hits[i].r.Aliases...) }) {
-			var recs []*Record
-			var ms []Hit
-			for _, j := range group {
-				recs = append(recs, hits[j].r)
-				ms = append(ms, hits[j].m)
-				res.records[hits[j].r.ID] = hits[j].r
-			}
-			res.Findings = append(res.Findings, finding(qp[i], q, recs, ms))
-		}
-	}
-	SortFindings(res.Findings)
-	return res, nil
+	return m.Match(ctx, pkgs)
 }
 
 // groupByAlias partitions n records into groups that share an id or alias.
@@ -243,7 +212,9 @@ func idRank(id string) int {
 	return 0
 }
 
-func finding(p *sbom.Package, q Query, recs []*Record, ms []Hit) Finding {
+// findingOf is the finding of a group of aliased advisories for a query,
+// without the package it is found in (see forPackage).
+func findingOf(q Query, recs []*Record, ms []Hit) Finding {
 	order := make([]int, len(recs))
 	for i := range order {
 		order[i] = i
@@ -263,13 +234,9 @@ func finding(p *sbom.Package, q Query, recs []*Record, ms []Hit) Finding {
 	primary := recs[0]
 	f := Finding{
 		ID: primary.ID, Summary: primary.Summary, Details: primary.Details,
-		Package: p.ID, Name: q.Name, Version: q.Version, Ecosystem: q.Ecosystem, PURL: p.PURL, Locations: p.Locations,
+		Name: q.Name, Version: q.Version, Ecosystem: q.Ecosystem,
 		Published: primary.Published, Modified: primary.Modified,
 		Rating: Rating{Level: Unknown, Score: -1},
-	}
-	if f.Name != p.Name {
-		// An OS package found under its source package's name.
-		f.Name = p.Name + " (source " + q.Name + ")"
 	}
 	seen := map[string]bool{primary.ID: true}
 	for _, r := range recs {
@@ -309,6 +276,16 @@ func finding(p *sbom.Package, q Query, recs []*Record, ms []Hit) Finding {
 	if len(f.Fixes) > 0 {
 		f.Fixes = sortVersions(f.Fixes, q.Ecosystem)
 		f.Fixed = f.Fixes[0]
+	}
+	return f
+}
+
+// forPackage is f, found for q, as a finding of the package p.
+func forPackage(f Finding, p *sbom.Package, q Query) Finding {
+	f.Package, f.PURL, f.Locations = p.ID, p.PURL, p.Locations
+	if p.Name != q.Name {
+		// An OS package found under its source package's name.
+		f.Name = p.Name + " (source " + q.Name + ")"
 	}
 	return f
 }

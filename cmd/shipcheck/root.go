@@ -184,6 +184,7 @@ did anyone bake a credential into it.
 		newAttestCmd(e),
 		newVerifyCmd(e),
 		newDBCmd(e),
+		newArchiveCmd(e),
 		newConfigCmd(e),
 		newVersionCmd(e),
 	)

@@ -148,6 +148,15 @@ func fromComponent(c cdx.Component) *sbom.Package {
 			p.Locations = append(p.Locations, sbom.Location{Path: o.Location, Declared: strings.Contains(o.AdditionalContext, "declared")})
 		}
 	}
+	if len(p.Locations) == 0 && c.Properties != nil {
+		// Where other tools record the files that name the package:
+		// syft's syft:location:N:path, Trivy's aquasecurity:trivy:FilePath.
+		for _, pr := range *c.Properties {
+			if pr.Value != "" && (strings.HasPrefix(pr.Name, "syft:location:") && strings.HasSuffix(pr.Name, ":path") || pr.Name == "aquasecurity:trivy:FilePath") {
+				p.Locations = append(p.Locations, sbom.Location{Path: pr.Value})
+			}
+		}
+	}
 	return p
 }
 

@@ -1,0 +1,507 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/report"
+	"github.com/shipcheck/shipcheck/sbomarchive"
+)
+
+// archiveFlags say where the archive is.
+type archiveFlags struct{ location string }
+
+func (f *archiveFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.location, "archive", "", "the archive: a SQLite file, or a PostgreSQL URL (postgres://user@host/db) shared by several machines (default: the user's data folder, shipcheck/archive.db)")
+}
+
+// open opens the archive, creating it when it does not exist.
+func (f *archiveFlags) open(cmd *cobra.Command) (*sbomarchive.Archive, error) {
+	loc := f.location
+	if loc == "" {
+		var err error
+		if loc, err = sbomarchive.DefaultLocation(); err != nil {
+			return nil, usageErr(err)
+		}
+	}
+	a, err := sbomarchive.Open(cmd.Context(), loc)
+	if err != nil {
+		return nil, &exitError{code: exitIncomplete, err: err}
+	}
+	return a, nil
+}
+
+// listFormat is --output for the archive's listings: table or json.
+func listFormat(fs *pflag.FlagSet, v *string) {
+	fs.StringVarP(v, "output", "o", "table", "table, or json")
+}
+
+func checkListFormat(v string) error {
+	if v != "table" && v != "json" {
+		return usageErr(fmt.Errorf("--output %q: table or json", v))
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// parseTime reads --time: RFC 3339, or a day (UTC).
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--time %q: write 2026-12-01T10:00:00Z (RFC 3339) or 2026-12-01", s)
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 MST")
+}
+
+func newArchiveCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "archive",
+		Short: "Keep the SBOMs of what is deployed; ask which deployments ship a package; re-check them all",
+		Long: `The archive keeps each deployment's SBOMs under its name and the time it was
+deployed: a SQLite file in the user's data folder (--archive FILE), or a
+PostgreSQL database shared by several machines (--archive postgres://...).
+A deployment's latest SBOM is what it ships now.
+
+  add     archive SBOMs (CycloneDX JSON or XML, SPDX 2.3 JSON: shipcheck's,
+          syft's, Trivy's), or artifacts (scanned for their SBOM first)
+  query   which deployments ship a package, at which versions, and where
+  rescan  match every archived SBOM against the current advisories and
+          report, per deployment, what is new since the previous rescan`,
+	}
+	c.AddCommand(newArchiveAddCmd(e), newArchiveListCmd(e), newArchiveShowCmd(e), newArchiveRemoveCmd(e),
+		newArchiveQueryCmd(e), newArchiveRescanCmd(e))
+	return groupCmd(c)
+}
+
+func newArchiveAddCmd(e *env) *cobra.Command {
+	var (
+		af       archiveFlags
+		art      artifactFlags
+		name, at string
+		key      string
+	)
+	cmd := &cobra.Command{
+		Use:   "add FILE...",
+		Short: "Archive SBOMs, or artifacts' SBOMs, under a deployment name and a time",
+		Long: `Archive each FILE: an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON; shipcheck's,
+syft's, Trivy's), named and timed by its metadata (CycloneDX
+metadata.component.name and metadata.timestamp, SPDX name and
+creationInfo.created), or an artifact, scanned for its SBOM first (as
+'shipcheck sbom' does), named after its file and timed now. --name and
+--time say otherwise (with one FILE). The same SBOM archived again under the
+same name and time changes nothing; an older one is kept as history.`,
+		Example: `  shipcheck archive add bom.json
+  shipcheck archive add dist/function.zip --layer dist/layer.zip --name orders-api --time 2026-12-01T10:00:00Z
+  shipcheck archive add boms/*.json --archive postgres://shipcheck@db.internal/sboms`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr(errors.New("give at least one SBOM or artifact"))
+			}
+			if len(args) > 1 && (name != "" || at != "" || len(art.layers) > 0) {
+				return usageErr(errors.New("--name, --time and --layer apply to one FILE"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if key != "" {
+				// The hook for attestations (sbomarchive.ReadOptions.Attestation):
+				// verifying them comes with attestation support.
+				return usageErr(errors.New("--key: attestations are not read yet; archive the SBOM the attestation carries"))
+			}
+			t, err := parseTime(at)
+			if err != nil {
+				return usageErr(err)
+			}
+			opts, err := art.options()
+			if err != nil {
+				return usageErr(err)
+			}
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ro := sbomarchive.ReadOptions{Name: name, Time: t, Scan: shipcheck.Options{Options: opts}}
+			for _, f := range args {
+				entry, err := sbomarchive.Read(cmd.Context(), f, ro)
+				if err != nil {
+					return &exitError{code: exitIncomplete, err: err}
+				}
+				got, err := a.Add(cmd.Context(), entry)
+				if err != nil {
+					return &exitError{code: exitIncomplete, err: err}
+				}
+				state := "current"
+				switch {
+				case got.Again:
+					state = "already archived"
+				case !got.Current:
+					state = "older than the deployment's latest SBOM: kept as history"
+				}
+				fmt.Fprintf(e.stdout, "%s: %s at %s, %d package(s) (%s)\n", f, got.Name, when(got.Time), got.Packages, state)
+			}
+			return nil
+		},
+	}
+	af.register(cmd.Flags())
+	art.register(cmd.Flags())
+	art.complete(cmd)
+	cmd.Flags().StringVar(&name, "name", "", "the deployment's name (default: the SBOM's subject, or the artifact's file name)")
+	cmd.Flags().StringVar(&at, "time", "", "when it was deployed: RFC 3339 or a day (default: the SBOM's timestamp, or now)")
+	cmd.Flags().StringVar(&key, "key", "", "the key that verifies an attestation (not supported yet)")
+	return cmd
+}
+
+func newArchiveListCmd(e *env) *cobra.Command {
+	var af archiveFlags
+	var out string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the archived deployments with their latest SBOM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkListFormat(out); err != nil {
+				return err
+			}
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ds, err := a.List(cmd.Context())
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			if out == "json" {
+				if ds == nil {
+					ds = []sbomarchive.Deployment{}
+				}
+				return writeJSON(e.stdout, ds)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "DEPLOYMENT\tLATEST SBOM\tPACKAGES\tSBOMS\tRESCANNED\tFINDINGS")
+			for _, d := range ds {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", archive.Printable(d.Name), when(d.Time), d.Packages, d.Snapshots, when(d.Rescanned), d.Findings)
+			}
+			tw.Flush()
+			fmt.Fprintf(e.stdout, "%d deployment(s) in %s\n", len(ds), a)
+			return nil
+		},
+	}
+	af.register(cmd.Flags())
+	listFormat(cmd.Flags(), &out)
+	return cmd
+}
+
+func newArchiveShowCmd(e *env) *cobra.Command {
+	var af archiveFlags
+	var out, at string
+	var doc bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show a deployment's archived SBOMs and what its latest lists (--sbom: the SBOM itself)",
+		Args:  exactArgs(1, "a deployment's name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkListFormat(out); err != nil {
+				return err
+			}
+			t, err := parseTime(at)
+			if err != nil {
+				return usageErr(err)
+			}
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if doc {
+				b, _, err := a.Document(cmd.Context(), args[0], t)
+				if err != nil {
+					return &exitError{code: exitIncomplete, err: err}
+				}
+				_, err = e.stdout.Write(b)
+				return err
+			}
+			d, err := a.Show(cmd.Context(), args[0])
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			if out == "json" {
+				return writeJSON(e.stdout, d)
+			}
+			fmt.Fprintf(e.stdout, "%s: %d SBOM(s), the latest of %s; rescanned %s (%d finding(s))\n\n", archive.Printable(d.Name), len(d.Snapshots), when(d.Time), when(d.Rescanned), d.Findings)
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tADDED\tFORMAT\tPACKAGES\tSHA-256\tSOURCE")
+			for _, s := range d.Snapshots {
+				mark := ""
+				if s.Current {
+					mark = " (latest)"
+				}
+				fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%.12s\t%s\n", when(s.Time), mark, when(s.Added), s.Format, s.Packages, s.SHA256, archive.Printable(s.Source))
+			}
+			tw.Flush()
+			fmt.Fprintln(e.stdout)
+			tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ECOSYSTEM\tNAME\tVERSION\tWHERE")
+			for _, p := range d.Contents {
+				where := "-"
+				if len(p.Locations) > 0 {
+					where = p.Locations[0].Path
+					if n := len(p.Locations); n > 1 {
+						where += fmt.Sprintf(" (+%d)", n-1)
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Ecosystem, archive.Printable(p.Name), archive.Printable(p.Version), archive.Printable(where))
+			}
+			return tw.Flush()
+		},
+	}
+	af.register(cmd.Flags())
+	listFormat(cmd.Flags(), &out)
+	cmd.Flags().BoolVar(&doc, "sbom", false, "write the archived SBOM itself, as it was given, to standard output")
+	cmd.Flags().StringVar(&at, "time", "", "with --sbom: the SBOM of that time (default: the latest)")
+	return cmd
+}
+
+func newArchiveRemoveCmd(e *env) *cobra.Command {
+	var af archiveFlags
+	cmd := &cobra.Command{
+		Use:   "remove NAME...",
+		Short: "Remove deployments with all their SBOMs and rescan state",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr(errors.New("give at least one deployment name"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			for _, n := range args {
+				if err := a.Remove(cmd.Context(), n); err != nil {
+					return &exitError{code: exitIncomplete, err: err}
+				}
+				fmt.Fprintf(e.stdout, "removed %s\n", archive.Printable(n))
+			}
+			return nil
+		},
+	}
+	af.register(cmd.Flags())
+	return cmd
+}
+
+func newArchiveQueryCmd(e *env) *cobra.Command {
+	var af archiveFlags
+	var out string
+	var history bool
+	cmd := &cobra.Command{
+		Use:   "query PACKAGE",
+		Short: "Which deployments ship a package, at which versions, and where",
+		Long: `PACKAGE is a purl (pkg:npm/lodash@4.17.15: that version; without a version,
+any), or ECOSYSTEM/NAME with an optional @RANGE in the ecosystem's own syntax:
+
+  npm/lodash@<4.17.21                       npm, Cargo, Composer: ^ ~ x-ranges || hyphen ranges
+  PyPI/django@>=4,<4.2.8                    PEP 440: == != < <= > >= ~= and ==4.2.*
+  Maven/org.apache.logging.log4j:log4j-core@[2.0,2.17.1)   Maven and NuGet intervals
+  RubyGems/rack@~> 2.2                      RubyGems requirements
+  Debian/openssl@<< 3.0.11-1~deb12u1        Debian comparators
+
+Versions are compared with the ordering advisories are matched with. The
+deployments' latest SBOMs are searched (--history: every archived SBOM).`,
+		Example: `  shipcheck archive query pkg:npm/lodash@4.17.15
+  shipcheck archive query 'Maven/org.apache.logging.log4j:log4j-core@[2.0,2.17.1)' --output json`,
+		Args: exactArgs(1, "a package: a purl, or ECOSYSTEM/NAME[@RANGE]"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkListFormat(out); err != nil {
+				return err
+			}
+			sp, err := sbomarchive.ParseSpec(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			hits, err := a.Query(cmd.Context(), sp, sbomarchive.QueryOptions{History: history})
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			if out == "json" {
+				return writeJSON(e.stdout, hits)
+			}
+			if len(hits) == 0 {
+				fmt.Fprintf(e.stdout, "no deployment ships %s/%s at %s\n", sp.Ecosystem, archive.Printable(sp.Name), rangeText(sp))
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "DEPLOYMENT\tSBOM OF\tVERSION\tWHERE")
+			deps := map[string]bool{}
+			for _, h := range hits {
+				deps[h.Deployment] = true
+				t := when(h.Time)
+				if !h.Current {
+					t += " (older)"
+				}
+				var where []string
+				for _, l := range h.Locations {
+					w := l.Path
+					if o := l.Origin.String(); o != "" && o != strings.TrimPrefix(w, "/") {
+						w += " (" + o + ")"
+					}
+					where = append(where, w)
+				}
+				if len(where) == 0 {
+					where = []string{"-"}
+				}
+				v := h.Version
+				if h.Excluded {
+					v += " (declared, not shipped)"
+				} else if h.DeclaredOnly {
+					v += " (declared)"
+				}
+				for i, w := range where {
+					if i == 0 {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", archive.Printable(h.Deployment), t, archive.Printable(v), archive.Printable(w))
+					} else {
+						fmt.Fprintf(tw, "\t\t\t%s\n", archive.Printable(w))
+					}
+				}
+			}
+			tw.Flush()
+			fmt.Fprintf(e.stdout, "%d deployment(s) ship %s/%s at %s\n", len(deps), sp.Ecosystem, archive.Printable(sp.Name), rangeText(sp))
+			return nil
+		},
+	}
+	af.register(cmd.Flags())
+	listFormat(cmd.Flags(), &out)
+	cmd.Flags().BoolVar(&history, "history", false, "search every archived SBOM of each deployment, not only its latest")
+	return cmd
+}
+
+func rangeText(sp sbomarchive.Spec) string {
+	if s := sp.Versions.String(); s != "" {
+		return s
+	}
+	return "any version"
+}
+
+func newArchiveRescanCmd(e *env) *cobra.Command {
+	var (
+		af          archiveFlags
+		adv         advisoryFlags
+		gate        gateFlags
+		rf          reportFlags
+		vexs        []string
+		shard       string
+		all, dryRun bool
+	)
+	cmd := &cobra.Command{
+		Use:   "rescan",
+		Short: "Match every archived SBOM against the current advisories: what is new since the last time",
+		Long: `Match the latest SBOM of every archived deployment against the advisories, as
+'vuln --sbom' does (each distinct package matched once, whatever the number
+of deployments that ship it), and report, per deployment, the advisories new
+since the previous rescan and those no longer present. The findings are then
+recorded as the reference of the next rescan (not with --dry-run); a
+deployment's first rescan reports all its findings as new.
+
+The gate (exit 1) counts new findings only: at or above --fail-on, after the
+ignore rules of .shipcheck.yaml and VEX statements (--vex).
+
+--shard I/N rescans the deployments whose name hashes to I of N, so that N
+workers share one (PostgreSQL) archive: between them they rescan every
+deployment exactly once, each recording only its own deployments.
+
+` + formatsHelp(report.KindRescan) + `
+
+` + exitCodesHelp,
+		Example: `  shipcheck archive rescan --db ./osv-db --offline
+  shipcheck archive rescan --archive postgres://shipcheck@db/sboms --shard 2/4 --output json=rescan-2.json --output markdown=summary.md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			g, _, err := gate.gate()
+			if err != nil {
+				return usageErr(err)
+			}
+			outs, err := rf.specs(1)
+			if err != nil {
+				return usageErr(err)
+			}
+			opt := sbomarchive.RescanOptions{All: all, DryRun: dryRun}
+			if shard != "" {
+				if opt.Shard, err = sbomarchive.ParseShard(shard); err != nil {
+					return usageErr(err)
+				}
+			}
+			if err := opt.Scan.Decide(rf.configFile, vexs, ""); err != nil {
+				return usageErr(err)
+			}
+			opt.Scan.Source, opt.Scan.Gate = adv.options(e), g
+			if e.checkOnly {
+				return nil
+			}
+			a, err := af.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.Rescan(cmd.Context(), opt)
+			if err != nil {
+				return &exitError{code: exitIncomplete, err: err}
+			}
+			err = rf.finish(e, outs, res.Report, false)
+			var ee *exitError
+			if errors.As(err, &ee) && ee.code == exitIncomplete {
+				return err // an output was not written: record nothing
+			}
+			if !dryRun {
+				if rerr := res.Record(cmd.Context()); rerr != nil {
+					return &exitError{code: exitIncomplete, err: rerr}
+				}
+			}
+			return err
+		},
+	}
+	af.register(cmd.Flags())
+	adv.register(cmd.Flags())
+	gate.register(cmd, true, false)
+	cmd.Flags().MarkHidden("go-reachability") // an SBOM holds no binary
+	rf.register(cmd, report.KindRescan, "table")
+	cmd.Flags().StringArrayVar(&vexs, "vex", nil, "a VEX document (OpenVEX, or CycloneDX JSON or XML): not_affected statements suppress findings (repeat for several)")
+	cmd.Flags().StringVar(&shard, "shard", "", "I/N: rescan the I-th of N parts of the deployments (by a hash of their names)")
+	cmd.Flags().BoolVar(&all, "all", false, "list every deployment rechecked, not only those whose findings changed")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "report without recording the findings: the next rescan compares with the same previous state")
+	return cmd
+}
