@@ -156,8 +156,12 @@ type Attestation struct {
 	StatementType string
 	PredicateType string
 	Subjects      []Subject
-	// BOM is the predicate, decoded.
-	BOM *cdx.BOM
+	// BOM is the predicate, decoded; Predicate its bytes as signed.
+	BOM       *cdx.BOM
+	Predicate []byte
+	// Verified: a signature of the envelope verified with the key given
+	// (false only from ReadUnverified).
+	Verified bool
 }
 
 // Verify reads a DSSE envelope, checks that one of its signatures verifies
@@ -171,22 +175,9 @@ type Attestation struct {
 // A signature's keyid is an unauthenticated hint (DSSE): every signature
 // is tried with key, whatever its keyid says.
 func Verify(ctx context.Context, envelope io.Reader, key *PublicKey) (*Attestation, error) {
-	b, err := io.ReadAll(io.LimitReader(envelope, MaxEnvelope+1))
+	env, err := readEnvelope(envelope)
 	if err != nil {
 		return nil, err
-	}
-	if len(b) > MaxEnvelope {
-		return nil, fmt.Errorf("not a DSSE envelope: larger than %d MiB", MaxEnvelope>>20)
-	}
-	var env dsse.Envelope
-	if err := json.Unmarshal(b, &env); err != nil {
-		return nil, fmt.Errorf("not a DSSE envelope: %v", err)
-	}
-	if env.Payload == "" || env.PayloadType == "" {
-		return nil, errors.New("not a DSSE envelope: no payloadType or payload")
-	}
-	if env.PayloadType != PayloadType {
-		return nil, fmt.Errorf("payloadType %q: an in-toto attestation has %s", env.PayloadType, PayloadType)
 	}
 	if len(env.Signatures) == 0 {
 		return nil, errors.New("the envelope has no signature")
@@ -214,6 +205,7 @@ func Verify(ctx context.Context, envelope io.Reader, key *PublicKey) (*Attestati
 	if err != nil {
 		return nil, err
 	}
+	a.Verified = true
 	for i, s := range tried.Signatures {
 		if len(accepted) > 0 && s.Sig == accepted[0].Sig.Sig {
 			a.KeyID = env.Signatures[i].KeyID
@@ -221,6 +213,28 @@ func Verify(ctx context.Context, envelope io.Reader, key *PublicKey) (*Attestati
 		}
 	}
 	return a, nil
+}
+
+// readEnvelope reads a DSSE envelope of an in-toto Statement.
+func readEnvelope(r io.Reader) (dsse.Envelope, error) {
+	var env dsse.Envelope
+	b, err := io.ReadAll(io.LimitReader(r, MaxEnvelope+1))
+	if err != nil {
+		return env, err
+	}
+	if len(b) > MaxEnvelope {
+		return env, fmt.Errorf("not a DSSE envelope: larger than %d MiB", MaxEnvelope>>20)
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return env, fmt.Errorf("not a DSSE envelope: %v", err)
+	}
+	if env.Payload == "" || env.PayloadType == "" {
+		return env, errors.New("not a DSSE envelope: no payloadType or payload")
+	}
+	if env.PayloadType != PayloadType {
+		return env, fmt.Errorf("payloadType %q: an in-toto attestation has %s", env.PayloadType, PayloadType)
+	}
+	return env, nil
 }
 
 // parseStatement reads a signed payload, as cosign does (protojson, into
@@ -240,14 +254,35 @@ func parseStatement(payload []byte) (*Attestation, error) {
 	for _, s := range st.GetSubject() {
 		a.Subjects = append(a.Subjects, Subject{Name: s.GetName(), SHA256: s.GetDigest()["sha256"]})
 	}
-	pred, err := protojson.Marshal(st.GetPredicate())
+	// The predicate's bytes as signed (protojson would write them anew,
+	// in an order and spacing of its own).
+	var raw struct {
+		Predicate json.RawMessage `json:"predicate"`
+	}
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return nil, fmt.Errorf("the payload is not an in-toto Statement: %v", err)
+	}
+	var err error
+	if a.BOM, err = decodeBOM(raw.Predicate); err != nil {
+		return nil, err
+	}
+	a.Predicate = raw.Predicate
+	return a, nil
+}
+
+// ReadUnverified reads an envelope's Statement and BOM as Verify does,
+// without checking any signature: for archiving an attestation when no key
+// is given. Verified is false; nothing it says is authenticated.
+func ReadUnverified(envelope io.Reader) (*Attestation, error) {
+	env, err := readEnvelope(envelope)
 	if err != nil {
 		return nil, err
 	}
-	if a.BOM, err = decodeBOM(pred); err != nil {
-		return nil, err
+	payload, err := env.DecodeB64Payload()
+	if err != nil {
+		return nil, fmt.Errorf("not a DSSE envelope: payload: %v", err)
 	}
-	return a, nil
+	return parseStatement(payload)
 }
 
 // serialNumber is the pattern of a BOM's serialNumber in the CycloneDX

@@ -61,14 +61,26 @@ func (a *Archive) Add(ctx context.Context, e Entry) (Added, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM deployments WHERE name = $1`, e.Name).Scan(&dep); err != nil {
 			return err
 		}
+		att, verifiedBy, subjects, err := a.addAttestation(ctx, tx, e.Attested)
+		if err != nil {
+			return err
+		}
 		var snap int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM snapshots WHERE deployment = $1 AND taken = $2 AND document = $3`, dep, taken, digest).Scan(&snap)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM snapshots WHERE deployment = $1 AND taken = $2 AND document = $3`, dep, taken, digest).Scan(&snap)
 		switch {
 		case err == nil:
 			out.Again = true
+			if att != "" {
+				// The same SBOM, now in an attestation: recorded, a verified
+				// one in place of an unverified one or none.
+				if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET attestation = $1, verified_by = $2, subjects = $3 WHERE id = $4 AND (attestation = '' OR (verified_by = '' AND $2 <> ''))`,
+					att, verifiedBy, subjects, snap); err != nil {
+					return err
+				}
+			}
 		case err == sql.ErrNoRows:
-			if err := tx.QueryRowContext(ctx, `INSERT INTO snapshots (deployment, taken, added, source, document, packages) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				dep, taken, time.Now().UnixMilli(), e.Source, digest, len(pkgs)).Scan(&snap); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO snapshots (deployment, taken, added, source, document, packages, attestation, verified_by, subjects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+				dep, taken, time.Now().UnixMilli(), e.Source, digest, len(pkgs), att, verifiedBy, subjects).Scan(&snap); err != nil {
 				return err
 			}
 			ids, err := a.packageIDs(ctx, tx, pkgs)
@@ -90,6 +102,29 @@ func (a *Archive) Add(ctx context.Context, e Entry) (Added, error) {
 	}
 	return out, nil
 }
+
+// addAttestation keeps an attestation's envelope among the documents and
+// returns its digest, the key that verified it and its subjects as JSON;
+// all empty for none.
+func (a *Archive) addAttestation(ctx context.Context, tx *sql.Tx, at *Attested) (digest, verifiedBy, subjects string, err error) {
+	if at == nil {
+		return "", "", "", nil
+	}
+	sum := sha256.Sum256(at.Envelope)
+	digest = hex.EncodeToString(sum[:])
+	if _, err := tx.ExecContext(ctx, `INSERT INTO documents (digest, format, size, body) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING`,
+		digest, FormatDSSE, len(at.Envelope), a.zenc.EncodeAll(at.Envelope, nil)); err != nil {
+		return "", "", "", err
+	}
+	js, err := json.Marshal(at.Subjects)
+	if err != nil {
+		return "", "", "", err
+	}
+	return digest, at.VerifiedBy, string(js), nil
+}
+
+// FormatDSSE is the format of an attestation kept among the documents.
+const FormatDSSE = "dsse"
 
 // setCurrent makes a deployment's latest snapshot its current one, and
 // returns it.

@@ -1,6 +1,7 @@
 package sbomarchive
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/attest"
 	"github.com/shipcheck/shipcheck/packaging"
 )
 
@@ -207,7 +209,9 @@ func TestRead(t *testing.T) {
 		t.Errorf("an attestation without support: %v", err)
 	}
 	sbomBytes := mustRead(t, filepath.Join(testdata, "archive", "orders.cdx.json"))
-	e, err := Read(ctx, env, ReadOptions{Attestation: func(_ context.Context, b []byte) ([]byte, error) { return sbomBytes, nil }})
+	e, err := Read(ctx, env, ReadOptions{Attestation: func(_ context.Context, b []byte) (*Attested, error) {
+		return &Attested{Envelope: b, SBOM: sbomBytes}, nil
+	}})
 	if err != nil || e.Name != "orders" {
 		t.Errorf("an attestation through the hook: %q, %v", e.Name, err)
 	}
@@ -242,7 +246,7 @@ func TestSchema(t *testing.T) {
 		}
 		a.Close()
 		_, err := Open(ctx, loc)
-		if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "version 2, this shipcheck knows up to 1") {
+		if want := fmt.Sprintf("version %d, this shipcheck knows up to %d", SchemaVersion()+1, SchemaVersion()); !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), want) {
 			t.Errorf("a newer schema: %v", err)
 		}
 	})
@@ -314,6 +318,92 @@ func TestOpenTogether(t *testing.T) {
 		}
 		if list, err := a.List(ctx); err != nil || len(list) != 4 {
 			t.Errorf("4 workers added %d deployments (%v)", len(list), err)
+		}
+	})
+}
+
+// TestAttestations: an attestation archived with the SBOM it carries, its
+// envelope kept as given, its subjects and whether its signature was
+// verified (and by which key) recorded; archived again with the key, the
+// same SBOM becomes verified; a key that did not sign it refuses it.
+// cosign wrote the envelope (attest/testdata).
+func TestAttestations(t *testing.T) {
+	attData := filepath.Join("..", "attest", "testdata")
+	envelope := mustRead(t, filepath.Join(attData, "cosign-p256-statement.att.json"))
+	key := func(name string) *attest.PublicKey {
+		k, err := attest.ParsePublicKey(mustRead(t, filepath.Join(attData, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	p256, other := key("cosign-p256.pub"), key("cosign-ed25519.pub")
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		a := open(t, loc)
+		defer a.Close()
+		path := filepath.Join(t.TempDir(), "orders.att.json")
+		if err := writeFile(path, string(envelope)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Read(ctx, path, ReadOptions{Attestation: Attestations(other)}); !errors.Is(err, attest.ErrSignature) {
+			t.Fatalf("signed by another key: %v", err)
+		}
+		e, err := Read(ctx, path, ReadOptions{Name: "orders", Attestation: Attestations(nil)})
+		if err != nil || e.Attested == nil || e.Attested.VerifiedBy != "" || len(e.Attested.Subjects) != 2 || e.Inventory == nil || len(e.Inventory.Packages) == 0 {
+			t.Fatalf("unverified: %+v, %v", e.Attested, err)
+		}
+		if _, err := a.Add(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		check := func(wantVerified string) {
+			t.Helper()
+			d, err := a.Show(ctx, "orders")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Snapshots) != 1 || d.Snapshots[0].Attestation == nil {
+				t.Fatalf("snapshots: %+v", d.Snapshots)
+			}
+			at := d.Snapshots[0].Attestation
+			if at.VerifiedBy != wantVerified || len(at.Subjects) != 2 || at.Subjects[0].Name != "orders-api.zip" || at.Subjects[1].Name != "hello-layer.zip" {
+				t.Errorf("attestation: %+v, want verified by %q", at, wantVerified)
+			}
+			got, err := a.Attestation(ctx, "orders", time.Time{})
+			if err != nil || !bytes.Equal(got, envelope) {
+				t.Errorf("the envelope back: %v, same bytes %v", err, bytes.Equal(got, envelope))
+			}
+			if _, err := attest.Verify(ctx, bytes.NewReader(got), p256); err != nil {
+				t.Errorf("the archived envelope no longer verifies: %v", err)
+			}
+		}
+		check("")
+		e, err = Read(ctx, path, ReadOptions{Name: "orders", Attestation: Attestations(p256)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := a.Add(ctx, e); err != nil || !got.Again {
+			t.Fatalf("again, verified: %+v, %v", got, err)
+		}
+		check(p256.Algorithm() + " " + p256.Fingerprint())
+		// An unverified reading does not undo a verified one.
+		e.Attested.VerifiedBy = ""
+		if _, err := a.Add(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		check(p256.Algorithm() + " " + p256.Fingerprint())
+
+		plain := mustRead(t, filepath.Join(testdata, "archive", "orders.cdx.json"))
+		pe, err := FromSBOM(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pe.Name, pe.Source = "plain", "orders.cdx.json"
+		if _, err := a.Add(ctx, pe); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Attestation(ctx, "plain", time.Time{}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("the attestation of an SBOM given bare: %v", err)
 		}
 	})
 }

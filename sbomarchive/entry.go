@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/attest"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbom"
 )
@@ -32,6 +33,46 @@ type Entry struct {
 	Document []byte
 	// Inventory is what the document lists.
 	Inventory *sbom.Inventory
+	// Attested, when the SBOM came in an attestation, is that.
+	Attested *Attested
+}
+
+// Attested is an attestation an SBOM came in.
+type Attested struct {
+	// Envelope is the attestation as given (a DSSE envelope).
+	Envelope []byte `json:"-"`
+	// SBOM is the SBOM it carries.
+	SBOM []byte `json:"-"`
+	// Subjects are the files it attests, by name and SHA-256.
+	Subjects []attest.Subject `json:"subjects"`
+	// VerifiedBy names the key its signature verified with ("ECDSA-P256
+	// SHA256:..."); empty when it was not verified.
+	VerifiedBy string `json:"verified_by,omitempty"`
+}
+
+// Attestations returns the ReadOptions.Attestation that reads shipcheck's
+// (and cosign's) in-toto attestations of a CycloneDX SBOM: verified with
+// key, or, with key nil, read without checking any signature (VerifiedBy
+// empty). A keyless verifier (a Fulcio certificate, a Rekor entry) would
+// be another function of the same type.
+func Attestations(key *attest.PublicKey) func(ctx context.Context, b []byte) (*Attested, error) {
+	return func(ctx context.Context, b []byte) (*Attested, error) {
+		var a *attest.Attestation
+		var err error
+		if key == nil {
+			a, err = attest.ReadUnverified(bytes.NewReader(b))
+		} else {
+			a, err = attest.Verify(ctx, bytes.NewReader(b), key)
+		}
+		if err != nil {
+			return nil, err
+		}
+		at := &Attested{Envelope: b, SBOM: a.Predicate, Subjects: a.Subjects}
+		if a.Verified {
+			at.VerifiedBy = key.Algorithm() + " " + key.Fingerprint()
+		}
+		return at, nil
+	}
 }
 
 // ReadOptions tune Read.
@@ -42,17 +83,17 @@ type ReadOptions struct {
 	// Scan is how an artifact (not an SBOM) is scanned for its SBOM:
 	// limits, layers (Options.Layers), the temporary folder.
 	Scan shipcheck.Options
-	// Attestation, when set, opens an attestation (a DSSE envelope or an
-	// in-toto statement) and returns the SBOM it carries, once verified.
-	// Unset, an attestation is refused with ErrAttestation.
-	Attestation func(ctx context.Context, b []byte) ([]byte, error)
+	// Attestation, when set, opens an attestation (a DSSE envelope) and
+	// returns it with the SBOM it carries (see Attestations). Unset, an
+	// attestation is refused with ErrAttestation.
+	Attestation func(ctx context.Context, b []byte) (*Attested, error)
 	// Now is the time of an entry whose SBOM says none (zero: now).
 	Now time.Time
 }
 
-// ErrAttestation: the file is an attestation, which this build does not
-// verify (archive add ATTESTATION --key comes with attestation support).
-var ErrAttestation = errors.New("an attestation: reading attestations (archive add ATTESTATION --key) is not supported yet; archive the SBOM it carries")
+// ErrAttestation: the file is an attestation, and ReadOptions has no
+// Attestation to read it with.
+var ErrAttestation = errors.New("an attestation, and no way to read one was given")
 
 // Read reads path into an entry: an SBOM (CycloneDX JSON or XML, SPDX 2.3
 // JSON: shipcheck's, syft's, Trivy's) as it is, named and timed by its
@@ -84,13 +125,14 @@ func Read(ctx context.Context, path string, opt ReadOptions) (Entry, error) {
 		if err != nil {
 			return Entry{}, err
 		}
-		doc, err := opt.Attestation(ctx, b)
+		at, err := opt.Attestation(ctx, b)
 		if err != nil {
 			return Entry{}, fmt.Errorf("%s: %w", path, err)
 		}
-		if e, err = FromSBOM(doc); err != nil {
+		if e, err = FromSBOM(at.SBOM); err != nil {
 			return Entry{}, fmt.Errorf("%s: the attested SBOM: %w", path, err)
 		}
+		e.Attested = at
 	default:
 		if e, err = fromArtifact(ctx, path, opt.Scan); err != nil {
 			return Entry{}, err
@@ -153,7 +195,9 @@ func fromArtifact(ctx context.Context, path string, opt shipcheck.Options) (Entr
 // envelope or an in-toto statement (JSON, or a JSON line of a bundle).
 func IsAttestation(head []byte) bool {
 	h := strings.TrimSpace(string(head))
-	return strings.HasPrefix(h, "{") && (strings.Contains(h, `"payloadType"`) || strings.Contains(h, `"in-toto.io/Statement`) || strings.Contains(h, `"dsseEnvelope"`))
+	// "payload" also finds "payloadType": cosign writes the payload first,
+	// and its base64 may fill the head.
+	return strings.HasPrefix(h, "{") && (strings.Contains(h, `"payload"`) || strings.Contains(h, `"payloadType"`) || strings.Contains(h, `"in-toto.io/Statement`) || strings.Contains(h, `"dsseEnvelope"`))
 }
 
 // CheckName refuses a deployment name that is empty, over 256 bytes, or

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shipcheck/shipcheck/attest"
 	"github.com/shipcheck/shipcheck/sbom"
 )
 
@@ -31,6 +32,16 @@ type Snapshot struct {
 	Size     int64     `json:"size"`
 	Packages int       `json:"packages"`
 	Current  bool      `json:"current,omitempty"`
+	// Attestation, when the SBOM came in one: its SHA-256, the key that
+	// verified it (empty: not verified) and its subjects.
+	Attestation *SnapshotAttestation `json:"attestation,omitempty"`
+}
+
+// SnapshotAttestation is what the archive keeps of an attestation.
+type SnapshotAttestation struct {
+	SHA256     string           `json:"sha256"`
+	VerifiedBy string           `json:"verified_by,omitempty"`
+	Subjects   []attest.Subject `json:"subjects"`
 }
 
 // Detail is what show says of a deployment: its SBOMs, newest first, and
@@ -90,7 +101,7 @@ func (a *Archive) Show(ctx context.Context, name string) (*Detail, error) {
 	}
 	det := &Detail{Deployment: one[0]}
 	rows, err := a.db.QueryContext(ctx, `
-SELECT s.id, s.taken, s.added, s.source, s.document, s.packages, doc.format, doc.size, s.id = d.current_snapshot
+SELECT s.id, s.taken, s.added, s.source, s.document, s.packages, doc.format, doc.size, s.id = d.current_snapshot, s.attestation, s.verified_by, s.subjects
 FROM snapshots s JOIN deployments d ON d.id = s.deployment JOIN documents doc ON doc.digest = s.document
 WHERE d.name = $1 ORDER BY s.taken DESC, s.id DESC`, name)
 	if err != nil {
@@ -100,9 +111,17 @@ WHERE d.name = $1 ORDER BY s.taken DESC, s.id DESC`, name)
 	for rows.Next() {
 		var s Snapshot
 		var id, taken, added int64
-		if err := rows.Scan(&id, &taken, &added, &s.Source, &s.SHA256, &s.Packages, &s.Format, &s.Size, &s.Current); err != nil {
+		var att, verifiedBy, subjects string
+		if err := rows.Scan(&id, &taken, &added, &s.Source, &s.SHA256, &s.Packages, &s.Format, &s.Size, &s.Current, &att, &verifiedBy, &subjects); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if att != "" {
+			s.Attestation = &SnapshotAttestation{SHA256: att, VerifiedBy: verifiedBy}
+			if err := json.Unmarshal([]byte(subjects), &s.Attestation.Subjects); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%q: the subjects of attestation %.12s: %w", name, att, err)
+			}
 		}
 		s.Time, s.Added = millis(taken), millis(added)
 		if s.Current {
@@ -125,16 +144,33 @@ WHERE d.name = $1 ORDER BY s.taken DESC, s.id DESC`, name)
 // Document returns the SBOM a deployment was archived with at t (zero:
 // its latest), as it was given, with its format.
 func (a *Archive) Document(ctx context.Context, name string, t time.Time) ([]byte, string, error) {
-	q := `SELECT doc.format, doc.body FROM deployments d JOIN snapshots s ON s.id = d.current_snapshot JOIN documents doc ON doc.digest = s.document WHERE d.name = $1`
+	return a.document(ctx, name, t, "document")
+}
+
+// Attestation returns the attestation (a DSSE envelope) a deployment's
+// SBOM of t (zero: its latest) came in, as it was given; ErrNotFound when
+// it came in none.
+func (a *Archive) Attestation(ctx context.Context, name string, t time.Time) ([]byte, error) {
+	b, _, err := a.document(ctx, name, t, "attestation")
+	return b, err
+}
+
+// document returns the document a snapshot's column (document or
+// attestation) names.
+func (a *Archive) document(ctx context.Context, name string, t time.Time, column string) ([]byte, string, error) {
+	q := `SELECT doc.format, doc.body FROM deployments d JOIN snapshots s ON s.id = d.current_snapshot JOIN documents doc ON doc.digest = s.` + column + ` WHERE d.name = $1`
 	args := []any{name}
 	if !t.IsZero() {
-		q = `SELECT doc.format, doc.body FROM deployments d JOIN snapshots s ON s.deployment = d.id JOIN documents doc ON doc.digest = s.document WHERE d.name = $1 AND s.taken = $2 ORDER BY s.id DESC LIMIT 1`
+		q = `SELECT doc.format, doc.body FROM deployments d JOIN snapshots s ON s.deployment = d.id JOIN documents doc ON doc.digest = s.` + column + ` WHERE d.name = $1 AND s.taken = $2 ORDER BY s.id DESC LIMIT 1`
 		args = append(args, t.UnixMilli())
 	}
 	var format string
 	var body []byte
 	err := a.db.QueryRowContext(ctx, q, args...).Scan(&format, &body)
 	if err == sql.ErrNoRows {
+		if column == "attestation" {
+			return nil, "", fmt.Errorf("%q: no attestation: %w", name, ErrNotFound)
+		}
 		return nil, "", fmt.Errorf("%q: %w", name, ErrNotFound)
 	}
 	if err != nil {
@@ -142,7 +178,7 @@ func (a *Archive) Document(ctx context.Context, name string, t time.Time) ([]byt
 	}
 	b, err := a.zdec.DecodeAll(body, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("%q: the archived SBOM: %w", name, err)
+		return nil, "", fmt.Errorf("%q: the archived %s: %w", name, column, err)
 	}
 	return b, format, nil
 }

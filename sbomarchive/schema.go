@@ -87,6 +87,13 @@ CREATE TABLE findings (
 	finding TEXT NOT NULL,
 	PRIMARY KEY (deployment, key)
 )`},
+	{2, `
+-- The attestation an SBOM came in (a DSSE envelope, kept in documents),
+-- the key that verified its signature (empty: not verified) and its
+-- subjects (JSON: name and sha256 of each).
+ALTER TABLE snapshots ADD COLUMN attestation TEXT NOT NULL DEFAULT '';
+ALTER TABLE snapshots ADD COLUMN verified_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE snapshots ADD COLUMN subjects TEXT NOT NULL DEFAULT ''`},
 }
 
 // SchemaVersion is the newest schema this binary knows.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shipcheck/shipcheck"
+	"github.com/shipcheck/shipcheck/attest"
 	"github.com/shipcheck/shipcheck/packaging/archive"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbomarchive"
@@ -130,10 +131,12 @@ same name and time changes nothing; an older one is kept as history.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var pub *attest.PublicKey
 			if key != "" {
-				// The hook for attestations (sbomarchive.ReadOptions.Attestation):
-				// verifying them comes with attestation support.
-				return usageErr(errors.New("--key: attestations are not read yet; archive the SBOM the attestation carries"))
+				var err error
+				if pub, err = readPublicKey(key); err != nil {
+					return err
+				}
 			}
 			t, err := parseTime(at)
 			if err != nil {
@@ -148,11 +151,17 @@ same name and time changes nothing; an older one is kept as history.`,
 				return err
 			}
 			defer a.Close()
-			ro := sbomarchive.ReadOptions{Name: name, Time: t, Scan: shipcheck.Options{Options: opts}}
+			ro := sbomarchive.ReadOptions{Name: name, Time: t, Scan: shipcheck.Options{Options: opts}, Attestation: sbomarchive.Attestations(pub)}
 			for _, f := range args {
 				entry, err := sbomarchive.Read(cmd.Context(), f, ro)
-				if err != nil {
+				switch {
+				case errors.Is(err, attest.ErrSignature):
+					return &exitError{code: exitFindings, err: fmt.Errorf("%w: not archived (--key %s is %s key %s)", err, archive.Printable(key), pub.Algorithm(), pub.Fingerprint())}
+				case err != nil:
 					return &exitError{code: exitIncomplete, err: err}
+				case pub != nil && entry.Attested == nil:
+					// --key asks that what is archived be signed by it.
+					return &exitError{code: exitIncomplete, err: fmt.Errorf("%s is not an attestation, and --key asks for signed SBOMs only: archive it without --key, or its attestation ('shipcheck attest')", archive.Printable(f))}
 				}
 				got, err := a.Add(cmd.Context(), entry)
 				if err != nil {
@@ -166,6 +175,14 @@ same name and time changes nothing; an older one is kept as history.`,
 					state = "older than the deployment's latest SBOM: kept as history"
 				}
 				fmt.Fprintf(e.stdout, "%s: %s at %s, %d package(s) (%s)\n", f, got.Name, when(got.Time), got.Packages, state)
+				if a := entry.Attested; a != nil {
+					signed := "signature verified with " + a.VerifiedBy
+					if a.VerifiedBy == "" {
+						signed = "signature NOT verified (give --key to verify it)"
+						fmt.Fprintf(e.stderr, "shipcheck: %s: an attestation archived without checking its signature; give --key to verify it\n", archive.Printable(f))
+					}
+					fmt.Fprintf(e.stdout, "  attestation: %s; %d subject(s): %s\n", signed, len(a.Subjects), subjectList(a.Subjects))
+				}
 			}
 			return nil
 		},
@@ -175,8 +192,18 @@ same name and time changes nothing; an older one is kept as history.`,
 	art.complete(cmd)
 	cmd.Flags().StringVar(&name, "name", "", "the deployment's name (default: the SBOM's subject, or the artifact's file name)")
 	cmd.Flags().StringVar(&at, "time", "", "when it was deployed: RFC 3339 or a day (default: the SBOM's timestamp, or now)")
-	cmd.Flags().StringVar(&key, "key", "", "the key that verifies an attestation (not supported yet)")
+	cmd.Flags().StringVar(&key, "key", "", "the public key (PKIX PEM, ECDSA P-256 or Ed25519) every FILE must be an attestation signed by")
 	return cmd
+}
+
+// subjectList is an attestation's subjects for a line: name and the start
+// of the digest.
+func subjectList(ss []attest.Subject) string {
+	var parts []string
+	for _, s := range ss {
+		parts = append(parts, fmt.Sprintf("%s sha256:%.12s", archive.Printable(s.Name), s.SHA256))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newArchiveListCmd(e *env) *cobra.Command {
@@ -223,7 +250,7 @@ func newArchiveListCmd(e *env) *cobra.Command {
 func newArchiveShowCmd(e *env) *cobra.Command {
 	var af archiveFlags
 	var out, at string
-	var doc bool
+	var doc, envelope bool
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show a deployment's archived SBOMs and what its latest lists (--sbom: the SBOM itself)",
@@ -241,8 +268,14 @@ func newArchiveShowCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			if doc {
-				b, _, err := a.Document(cmd.Context(), args[0], t)
+			if doc || envelope {
+				var b []byte
+				var err error
+				if envelope {
+					b, err = a.Attestation(cmd.Context(), args[0], t)
+				} else {
+					b, _, err = a.Document(cmd.Context(), args[0], t)
+				}
 				if err != nil {
 					return &exitError{code: exitIncomplete, err: err}
 				}
@@ -267,6 +300,15 @@ func newArchiveShowCmd(e *env) *cobra.Command {
 				fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%.12s\t%s\n", when(s.Time), mark, when(s.Added), s.Format, s.Packages, s.SHA256, archive.Printable(s.Source))
 			}
 			tw.Flush()
+			for _, s := range d.Snapshots {
+				if a := s.Attestation; a != nil {
+					signed := "signature verified with " + a.VerifiedBy
+					if a.VerifiedBy == "" {
+						signed = "signature not verified"
+					}
+					fmt.Fprintf(e.stdout, "%s: attestation sha256:%.12s, %s; subjects: %s\n", when(s.Time), a.SHA256, signed, subjectList(a.Subjects))
+				}
+			}
 			fmt.Fprintln(e.stdout)
 			tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ECOSYSTEM\tNAME\tVERSION\tWHERE")
@@ -286,7 +328,9 @@ func newArchiveShowCmd(e *env) *cobra.Command {
 	af.register(cmd.Flags())
 	listFormat(cmd.Flags(), &out)
 	cmd.Flags().BoolVar(&doc, "sbom", false, "write the archived SBOM itself, as it was given, to standard output")
-	cmd.Flags().StringVar(&at, "time", "", "with --sbom: the SBOM of that time (default: the latest)")
+	cmd.Flags().BoolVar(&envelope, "attestation", false, "write the attestation the SBOM came in, as it was given, to standard output (for 'shipcheck verify' or cosign)")
+	cmd.Flags().StringVar(&at, "time", "", "with --sbom or --attestation: the SBOM of that time (default: the latest)")
+	cmd.MarkFlagsMutuallyExclusive("sbom", "attestation")
 	return cmd
 }
 

@@ -98,7 +98,7 @@ func TestArchiveUsage(t *testing.T) {
 		{[]string{"archive", "add"}, "give at least one SBOM or artifact"},
 		{[]string{"archive", "add", sbom, sbom, "--name", "x"}, "--name, --time and --layer apply to one FILE"},
 		{[]string{"archive", "add", sbom, "--time", "yesterday"}, `--time "yesterday"`},
-		{[]string{"archive", "add", sbom, "--key", "cosign.pub"}, "attestations are not read yet"},
+		{[]string{"archive", "add", sbom, "--key", "cosign.pub"}, "--key: open cosign.pub: no such file"},
 		{[]string{"archive", "query", "lodash"}, "write ECOSYSTEM/NAME[@RANGE]"},
 		{[]string{"archive", "query", "npm/lodash@>="}, `">=": no version`},
 		{[]string{"archive", "rescan", "--shard", "5/4"}, "--shard \"5/4\": write I/N"},
@@ -122,5 +122,64 @@ func TestArchiveUsage(t *testing.T) {
 	t.Setenv("SHIPCHECK_ARCHIVE", other)
 	if code, out, stderr := run(t, nil, "archive", "list"); code != 0 || !strings.Contains(out, "0 deployment(s) in "+other) {
 		t.Errorf("SHIPCHECK_ARCHIVE: exit %d, %s%s", code, out, stderr)
+	}
+}
+
+// TestArchiveAttestation: archive add takes an attestation: with --key, only
+// one that key signed (another key: exit 1, nothing archived; a bare SBOM:
+// exit 2); without, archived with a warning that its signature was not
+// checked. archive show says which, and gives the envelope back, which
+// still verifies against the artifacts.
+func TestArchiveAttestation(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "orders-api.zip"))
+	layer := abs(t, filepath.Join(examples, "hello-layer.zip"))
+	priv, pub := keyFiles(t, "ecdsa")
+	_, otherPub := keyFiles(t, "ed25519")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "a.db")
+	att := filepath.Join(dir, "orders.att.json")
+	if code, _, stderr := run(t, nil, "attest", fn, "--layer", layer, "--key", priv, "--output", att); code != 0 {
+		t.Fatalf("attest: exit %d: %s", code, stderr)
+	}
+
+	code, out, stderr := run(t, nil, "archive", "add", "--archive", db, att, "--key", otherPub)
+	if code != 1 || !strings.Contains(stderr, "does not verify") || !strings.Contains(stderr, "not archived") {
+		t.Errorf("another key: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if _, out, _ := run(t, nil, "archive", "list", "--archive", db); !strings.Contains(out, "0 deployment(s)") {
+		t.Errorf("an attestation that did not verify was archived:\n%s", out)
+	}
+	sbomFile := filepath.Join(dir, "bom.json")
+	if code, _, stderr := run(t, nil, "sbom", fn, "-o", "cyclonedx-json="+sbomFile); code != 0 {
+		t.Fatalf("sbom: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, nil, "archive", "add", "--archive", db, sbomFile, "--key", pub); code != 2 || !strings.Contains(stderr, "is not an attestation") {
+		t.Errorf("a bare SBOM with --key: exit %d, stderr %q", code, stderr)
+	}
+
+	code, out, stderr = run(t, nil, "archive", "add", "--archive", db, att, "--name", "unchecked")
+	if code != 0 || !strings.Contains(out, "signature NOT verified") || !strings.Contains(stderr, "without checking its signature") {
+		t.Errorf("no key: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	code, out, stderr = run(t, nil, "archive", "add", "--archive", db, att, "--key", pub, "--name", "orders")
+	if code != 0 || !strings.Contains(out, "signature verified with") || !strings.Contains(out, "2 subject(s): orders-api.zip sha256:") || stderr != "" {
+		t.Errorf("verified: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	code, out, _ = run(t, nil, "archive", "show", "orders", "--archive", db)
+	if code != 0 || !strings.Contains(out, "signature verified with") || !strings.Contains(out, "hello-layer.zip sha256:") {
+		t.Errorf("show: exit %d:\n%s", code, out)
+	}
+	code, out, _ = run(t, nil, "archive", "show", "unchecked", "--archive", db)
+	if code != 0 || !strings.Contains(out, "signature not verified") {
+		t.Errorf("show an unverified one: exit %d:\n%s", code, out)
+	}
+	code, out, _ = run(t, nil, "archive", "show", "orders", "--attestation", "--archive", db)
+	if b := read(t, att); code != 0 || out != string(b) {
+		t.Fatalf("show --attestation: exit %d, not the envelope given", code)
+	}
+	back := filepath.Join(dir, "back.att.json")
+	write(t, back, []byte(out))
+	if code, out, stderr := run(t, nil, "verify", back, "--key", pub, "--artifact", fn, "--artifact", layer); code != 0 {
+		t.Errorf("the archived envelope, verified: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }

@@ -202,13 +202,9 @@ file is called now).
 			if keyFile == "" {
 				return usageErr(errors.New("verify needs --key: a PKIX PEM public key, ECDSA P-256 or Ed25519 (see 'shipcheck verify --help')"))
 			}
-			b, err := os.ReadFile(keyFile)
+			pub, err := readPublicKey(keyFile)
 			if err != nil {
-				return usageErr(fmt.Errorf("--key: %w", err))
-			}
-			pub, err := attest.ParsePublicKey(b)
-			if err != nil {
-				return usageErr(fmt.Errorf("--key %s: %w", archive.Printable(keyFile), err))
+				return err
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
@@ -265,6 +261,19 @@ file is called now).
 	fs.StringVarP(&keyFile, "key", "k", "", "the public key: PKIX PEM (BEGIN PUBLIC KEY), ECDSA P-256 or Ed25519")
 	fs.StringArrayVarP(&artifacts, "artifact", "a", nil, "a file that must be one of the subjects, by SHA-256 (repeat for several)")
 	return cmd
+}
+
+// readPublicKey reads --key's public key.
+func readPublicKey(keyFile string) (*attest.PublicKey, error) {
+	b, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--key: %w", err))
+	}
+	pub, err := attest.ParsePublicKey(b)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("--key %s: %w", archive.Printable(keyFile), err))
+	}
+	return pub, nil
 }
 
 func components(a *attest.Attestation) int {
