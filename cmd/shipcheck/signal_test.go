@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -117,4 +119,67 @@ func TestSignals(t *testing.T) {
 			t.Errorf("exit %d, stderr:\n%s", code, stderr)
 		}
 	})
+}
+
+// TestOutputToDescriptors: --output FORMAT=/dev/stdout (or /dev/fd/N of a
+// descriptor the caller opened) writes to that descriptor as it is open:
+// into a pipe, and after what a file redirected to already holds, never
+// replacing the file; a descriptor that was not open is an error (exit 2)
+// before the work starts.
+func TestOutputToDescriptors(t *testing.T) {
+	fn := abs(t, filepath.Join(examples, "hello-function.zip"))
+	start := func(stdout, fd3 *os.File, args ...string) (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestMainProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "SHIPCHECK_TEST_MAIN=main", "TMPDIR="+t.TempDir())
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if stdout != nil {
+			cmd.Stdout = stdout
+		}
+		if fd3 != nil {
+			cmd.ExtraFiles = []*os.File{fd3}
+		}
+		return cmd, &stderr
+	}
+	// A pipe.
+	cmd, stderr := start(nil, nil, "files", fn, "--output", "json=/dev/stdout")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), `"/var/task/index.js"`) {
+		t.Errorf("json=/dev/stdout into a pipe: %v, stderr %q, stdout %.200q", err, stderr, out)
+	}
+	// A file that already holds a line: the report comes after it.
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "out.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("header\n")
+	cmd, stderr = start(f, nil, "files", fn, "--output", "json=/dev/stdout")
+	if err := cmd.Run(); err != nil {
+		t.Errorf("json=/dev/stdout into a file: %v, %s", err, stderr)
+	}
+	f.Close()
+	if b, _ := os.ReadFile(f.Name()); !strings.HasPrefix(string(b), "header\n[") || !strings.Contains(string(b), `"/var/task/index.js"`) {
+		t.Errorf("the file redirected to holds %.200q", b)
+	}
+	// Descriptor 3, as a shell's 3>file gives it.
+	g, err := os.Create(filepath.Join(dir, "fd3.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, stderr = start(nil, g, "files", fn, "--output", "json=/dev/fd/3")
+	if err := cmd.Run(); err != nil {
+		t.Errorf("json=/dev/fd/3: %v, %s", err, stderr)
+	}
+	g.Close()
+	if b, _ := os.ReadFile(g.Name()); !strings.Contains(string(b), `"/var/task/index.js"`) {
+		t.Errorf("descriptor 3's file holds %.200q", b)
+	}
+	// Not open.
+	cmd, stderr = start(nil, nil, "files", fn, "--output", "json=/dev/fd/9")
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "descriptor 9 was not open") {
+		t.Errorf("json=/dev/fd/9: %v, stderr %q", err, stderr)
+	}
 }
