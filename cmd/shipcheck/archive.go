@@ -1,12 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,17 +44,10 @@ func listFormat(fs *pflag.FlagSet, v *string) {
 }
 
 func checkListFormat(v string) error {
-	if v != "table" && v != "json" {
-		return usageErr(fmt.Errorf("--output %q: table or json", v))
+	if err := sbomarchive.CheckFormat(v); err != nil {
+		return usageErr(err)
 	}
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 // parseTime reads --time: RFC 3339, or a day (UTC).
@@ -72,13 +61,6 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("--time %q: write 2026-12-01T10:00:00Z (RFC 3339) or 2026-12-01", s)
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05 MST")
 }
 
 func newArchiveCmd(e *env) *cobra.Command {
@@ -167,21 +149,11 @@ same name and time changes nothing; an older one is kept as history.`,
 				if err != nil {
 					return &exitError{code: exitIncomplete, err: err}
 				}
-				state := "current"
-				switch {
-				case got.Again:
-					state = "already archived"
-				case !got.Current:
-					state = "older than the deployment's latest SBOM: kept as history"
+				if entry.Attested != nil && entry.Attested.VerifiedBy == "" {
+					fmt.Fprintf(e.stderr, "shipcheck: %s: an attestation archived without checking its signature; give --key to verify it\n", archive.Printable(f))
 				}
-				fmt.Fprintf(e.stdout, "%s: %s at %s, %d package(s) (%s)\n", f, got.Name, when(got.Time), got.Packages, state)
-				if a := entry.Attested; a != nil {
-					signed := "signature verified with " + a.VerifiedBy
-					if a.VerifiedBy == "" {
-						signed = "signature NOT verified (give --key to verify it)"
-						fmt.Fprintf(e.stderr, "shipcheck: %s: an attestation archived without checking its signature; give --key to verify it\n", archive.Printable(f))
-					}
-					fmt.Fprintf(e.stdout, "  attestation: %s; %d subject(s): %s\n", signed, len(a.Subjects), subjectList(a.Subjects))
+				if err := sbomarchive.WriteAdded(e.stdout, entry, got); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -194,16 +166,6 @@ same name and time changes nothing; an older one is kept as history.`,
 	cmd.Flags().StringVar(&at, "time", "", "when it was deployed: RFC 3339 or a day (default: the SBOM's timestamp, or now)")
 	cmd.Flags().StringVar(&key, "key", "", "the public key (PKIX PEM, ECDSA P-256 or Ed25519) every FILE must be an attestation signed by")
 	return cmd
-}
-
-// subjectList is an attestation's subjects for a line: name and the start
-// of the digest.
-func subjectList(ss []attest.Subject) string {
-	var parts []string
-	for _, s := range ss {
-		parts = append(parts, fmt.Sprintf("%s sha256:%.12s", archive.Printable(s.Name), s.SHA256))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func newArchiveListCmd(e *env) *cobra.Command {
@@ -226,20 +188,7 @@ func newArchiveListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			if out == "json" {
-				if ds == nil {
-					ds = []sbomarchive.Deployment{}
-				}
-				return writeJSON(e.stdout, ds)
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEPLOYMENT\tLATEST SBOM\tPACKAGES\tSBOMS\tRESCANNED\tFINDINGS")
-			for _, d := range ds {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", archive.Printable(d.Name), when(d.Time), d.Packages, d.Snapshots, when(d.Rescanned), d.Findings)
-			}
-			tw.Flush()
-			fmt.Fprintf(e.stdout, "%d deployment(s) in %s\n", len(ds), a)
-			return nil
+			return sbomarchive.WriteList(e.stdout, ds, a.String(), out)
 		},
 	}
 	af.register(cmd.Flags())
@@ -286,43 +235,7 @@ func newArchiveShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			if out == "json" {
-				return writeJSON(e.stdout, d)
-			}
-			fmt.Fprintf(e.stdout, "%s: %d SBOM(s), the latest of %s; rescanned %s (%d finding(s))\n\n", archive.Printable(d.Name), len(d.Snapshots), when(d.Time), when(d.Rescanned), d.Findings)
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TIME\tADDED\tFORMAT\tPACKAGES\tSHA-256\tSOURCE")
-			for _, s := range d.Snapshots {
-				mark := ""
-				if s.Current {
-					mark = " (latest)"
-				}
-				fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%.12s\t%s\n", when(s.Time), mark, when(s.Added), s.Format, s.Packages, s.SHA256, archive.Printable(s.Source))
-			}
-			tw.Flush()
-			for _, s := range d.Snapshots {
-				if a := s.Attestation; a != nil {
-					signed := "signature verified with " + a.VerifiedBy
-					if a.VerifiedBy == "" {
-						signed = "signature not verified"
-					}
-					fmt.Fprintf(e.stdout, "%s: attestation sha256:%.12s, %s; subjects: %s\n", when(s.Time), a.SHA256, signed, subjectList(a.Subjects))
-				}
-			}
-			fmt.Fprintln(e.stdout)
-			tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ECOSYSTEM\tNAME\tVERSION\tWHERE")
-			for _, p := range d.Contents {
-				where := "-"
-				if len(p.Locations) > 0 {
-					where = p.Locations[0].Path
-					if n := len(p.Locations); n > 1 {
-						where += fmt.Sprintf(" (+%d)", n-1)
-					}
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Ecosystem, archive.Printable(p.Name), archive.Printable(p.Version), archive.Printable(where))
-			}
-			return tw.Flush()
+			return sbomarchive.WriteDetail(e.stdout, d, out)
 		},
 	}
 	af.register(cmd.Flags())
@@ -402,63 +315,13 @@ deployments' latest SBOMs are searched (--history: every archived SBOM).`,
 			if err != nil {
 				return &exitError{code: exitIncomplete, err: err}
 			}
-			if out == "json" {
-				return writeJSON(e.stdout, hits)
-			}
-			if len(hits) == 0 {
-				fmt.Fprintf(e.stdout, "no deployment ships %s/%s at %s\n", sp.Ecosystem, archive.Printable(sp.Name), rangeText(sp))
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEPLOYMENT\tSBOM OF\tVERSION\tWHERE")
-			deps := map[string]bool{}
-			for _, h := range hits {
-				deps[h.Deployment] = true
-				t := when(h.Time)
-				if !h.Current {
-					t += " (older)"
-				}
-				var where []string
-				for _, l := range h.Locations {
-					w := l.Path
-					if o := l.Origin.String(); o != "" && o != strings.TrimPrefix(w, "/") {
-						w += " (" + o + ")"
-					}
-					where = append(where, w)
-				}
-				if len(where) == 0 {
-					where = []string{"-"}
-				}
-				v := h.Version
-				if h.Excluded {
-					v += " (declared, not shipped)"
-				} else if h.DeclaredOnly {
-					v += " (declared)"
-				}
-				for i, w := range where {
-					if i == 0 {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", archive.Printable(h.Deployment), t, archive.Printable(v), archive.Printable(w))
-					} else {
-						fmt.Fprintf(tw, "\t\t\t%s\n", archive.Printable(w))
-					}
-				}
-			}
-			tw.Flush()
-			fmt.Fprintf(e.stdout, "%d deployment(s) ship %s/%s at %s\n", len(deps), sp.Ecosystem, archive.Printable(sp.Name), rangeText(sp))
-			return nil
+			return sbomarchive.WriteHits(e.stdout, sp, hits, out)
 		},
 	}
 	af.register(cmd.Flags())
 	listFormat(cmd.Flags(), &out)
 	cmd.Flags().BoolVar(&history, "history", false, "search every archived SBOM of each deployment, not only its latest")
 	return cmd
-}
-
-func rangeText(sp sbomarchive.Spec) string {
-	if s := sp.Versions.String(); s != "" {
-		return s
-	}
-	return "any version"
 }
 
 func newArchiveRescanCmd(e *env) *cobra.Command {
