@@ -124,45 +124,47 @@ func TestCorpus(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	a := open(t, filepath.Join(t.TempDir(), "a.db"))
 	files, _ := filepath.Glob(filepath.Join(dir, "sboms", "*.syft.cdx.json"))
 	if len(files) < 10 {
 		t.Fatalf("%d corpus SBOMs", len(files))
 	}
-	for _, f := range files {
-		e, err := Read(ctx, f, ReadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Add(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
 	truth := corpusTruth(t, dir)
-	for spec, key := range map[string]string{
-		"pkg:pypi/requests@2.28.1":         "PyPI/requests@2.28.1",
-		"PyPI/idna@==3.3":                  "PyPI/idna@3.3",
-		"pkg:pypi/certifi@2022.9.24":       "PyPI/certifi@2022.9.24",
-		"Debian/libexpat1@2.5.0-1+deb12u5": "Debian/libexpat1@2.5.0-1+deb12u5",
-	} {
-		sp, err := ParseSpec(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs, err := a.Query(ctx, sp, QueryOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := []string{}
-		for _, h := range hs {
-			got = append(got, h.Deployment)
-			if len(h.Locations) == 0 {
-				t.Errorf("%s in %s: no location recorded", spec, h.Deployment)
+	eachBackend(t, func(t *testing.T, loc string) {
+		a := open(t, loc)
+		for _, f := range files {
+			e, err := Read(ctx, f, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Add(ctx, e); err != nil {
+				t.Fatal(err)
 			}
 		}
-		want := truth[key]
-		if len(want) < 2 || !equal(got, want) {
-			t.Errorf("query %s: %q, the truth installs it in %q", spec, got, want)
+		for spec, key := range map[string]string{
+			"pkg:pypi/requests@2.28.1":         "PyPI/requests@2.28.1",
+			"PyPI/idna@==3.3":                  "PyPI/idna@3.3",
+			"pkg:pypi/certifi@2022.9.24":       "PyPI/certifi@2022.9.24",
+			"Debian/libexpat1@2.5.0-1+deb12u5": "Debian/libexpat1@2.5.0-1+deb12u5",
+		} {
+			sp, err := ParseSpec(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs, err := a.Query(ctx, sp, QueryOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, h := range hs {
+				got = append(got, h.Deployment)
+				if len(h.Locations) == 0 {
+					t.Errorf("%s in %s: no location recorded", spec, h.Deployment)
+				}
+			}
+			want := truth[key]
+			if len(want) < 2 || !equal(got, want) {
+				t.Errorf("query %s: %q, the truth installs it in %q", spec, got, want)
+			}
 		}
-	}
+	})
 }

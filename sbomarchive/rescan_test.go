@@ -2,10 +2,13 @@ package sbomarchive
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -214,4 +217,92 @@ func TestParseShard(t *testing.T) {
 			t.Errorf("ParseShard(%q): %v", s, err)
 		}
 	}
+}
+
+// TestRescanCorpus: the corpus deployments archived from their artifacts
+// (each scanned for its SBOM, as archive add ARTIFACT does); a rescan
+// against a database of part of ../shared/osv (its npm and Go folders)
+// reports exactly the corpus's expected advisories of those ecosystems as
+// new, and a rescan against all of ../shared/osv then reports as new
+// exactly the expected advisories the rest adds (EXPECTED_VULNS.json, an
+// independent truth: osv-scanner on the truth's packages).
+func TestRescanCorpus(t *testing.T) {
+	dir, ok := sharedCorpus(t)
+	if !ok {
+		return
+	}
+	osvDir := filepath.Join(filepath.Dir(dir), "osv")
+	partEcosystems := []string{"npm", "Go"}
+	partDir := t.TempDir()
+	for _, e := range partEcosystems {
+		if err := os.Mkdir(filepath.Join(partDir, e), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(partDir, e, "all.zip"), mustRead(t, filepath.Join(osvDir, e, "all.zip")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var expected struct {
+		Artifacts map[string][]struct {
+			ID      string
+			Package struct{ Ecosystem, Name, Version string }
+		}
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, "EXPECTED_VULNS.json")), &expected); err != nil {
+		t.Fatal(err)
+	}
+	var wantPart, wantRest []string
+	for art, vs := range expected.Artifacts {
+		for _, v := range vs {
+			line := strings.ToLower(fmt.Sprintf("+%s %s %s@%s", art, v.ID, v.Package.Name, v.Package.Version))
+			if slices.Contains(partEcosystems, v.Package.Ecosystem) {
+				wantPart = append(wantPart, line)
+			} else {
+				wantRest = append(wantRest, line)
+			}
+		}
+	}
+	sort.Strings(wantPart)
+	sort.Strings(wantRest)
+	if len(wantPart) == 0 || len(wantRest) < 10 {
+		t.Fatalf("expected advisories: %d in %v, %d others", len(wantPart), partEcosystems, len(wantRest))
+	}
+
+	// Each artifact scanned once, for both databases.
+	ctx := context.Background()
+	arts, _ := filepath.Glob(filepath.Join(dir, "*.zip"))
+	tars, _ := filepath.Glob(filepath.Join(dir, "*.tar"))
+	var entries []Entry
+	for _, p := range append(arts, tars...) {
+		e, err := Read(ctx, p, ReadOptions{Scan: shipcheck.Options{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	eachBackend(t, func(t *testing.T, loc string) {
+		a := open(t, loc)
+		for _, e := range entries {
+			if _, err := a.Add(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gate := RescanOptions{Scan: shipcheck.ScanOptions{Gate: report.Gate{FailOn: vuln.Low, UnknownAs: vuln.High}}}
+		// The truth's names are PyPI's normalized form (jinja2), the SBOM's
+		// the distribution's own (Jinja2): lines compared in lower case.
+		lower := func(ss []string) []string {
+			for i := range ss {
+				ss[i] = strings.ToLower(ss[i])
+			}
+			return ss
+		}
+		r := rescan(t, a, partDir, gate, false)
+		if got := lower(changes(r)); !cmp.Equal(got, wantPart) {
+			t.Errorf("rescan against %v of shared/osv (-want +got):\n%s", partEcosystems, cmp.Diff(wantPart, got))
+		}
+		r = rescan(t, a, osvDir, gate, false)
+		if got := lower(changes(r)); !cmp.Equal(got, wantRest) {
+			t.Errorf("rescan against all of shared/osv, new (-want +got):\n%s", cmp.Diff(wantRest, got))
+		}
+	})
 }
