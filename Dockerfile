@@ -8,7 +8,9 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/shipcheck ./cmd/shipcheck
+# docker build --build-arg VERSION=v0.2.0: what --version and the reports say
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X github.com/shipcheck/shipcheck.version=${VERSION}" -o /out/shipcheck ./cmd/shipcheck
 
 # distroless/static: CA certificates (for db update and --online), a nonroot
 # user, /tmp; no shell, no package manager.
