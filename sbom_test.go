@@ -384,11 +384,11 @@ func TestRegisteredExtractors(t *testing.T) {
 		{"apk", files{
 			"etc/os-release":       "ID=alpine\nVERSION_ID=3.19.1\n",
 			"lib/apk/db/installed": "P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\n",
-		}, packaging.Archive, "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=3.19.1", false},
+		}, packaging.Archive, "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1", false},
 		{"dpkg status.d (distroless)", files{
 			"etc/os-release":                "ID=debian\nVERSION_ID=\"12\"\n",
 			"var/lib/dpkg/status.d/libssl3": "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\n",
-		}, packaging.Archive, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=12", false},
+		}, packaging.Archive, "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12", false},
 		{"rpm", files{"etc/os-release": "ID=centos\nVERSION_ID=7\n", "var/lib/rpm/Packages": string(rpmdb)}, packaging.Archive, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -465,7 +465,7 @@ func TestDependencyGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := deps(deb, "pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&distro=12"); len(got) != 1 || !strings.HasPrefix(got[0], "pkg:deb/debian/libc6@2.36-9") {
+	if got := deps(deb, "pkg:deb/debian/libexpat1@2.5.0-1?arch=amd64&distro=debian-12"); len(got) != 1 || !strings.HasPrefix(got[0], "pkg:deb/debian/libc6@2.36-9") {
 		t.Errorf("dpkg Depends: %v (purls %v)", got, purls(deb))
 	}
 }

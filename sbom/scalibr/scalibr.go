@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/google/osv-scalibr/extractor"
@@ -166,7 +167,7 @@ func convert(sp *extractor.Package, declared bool) *sbom.Package {
 		Type:      sbom.Library,
 	}
 	if u := sp.PURL(); u != nil {
-		p.PURL = cleanPURL(u.Type, u.String())
+		p.PURL = withDistro(cleanPURL(u.Type, u.String()), p.Ecosystem)
 	}
 	for _, l := range sp.Licenses {
 		p.Licenses = append(p.Licenses, sbom.NormalizeLicense(l))
@@ -213,6 +214,46 @@ func withUpstream(purl, name, srcName, srcVersion string) string {
 	}
 	u.Qualifiers = append(u.Qualifiers, packageurl.Qualifier{Key: "upstream", Value: up})
 	sort.Slice(u.Qualifiers, func(i, j int) bool { return u.Qualifiers[i].Key < u.Qualifiers[j].Key })
+	return u.ToString()
+}
+
+// withDistro writes an OS package's distro qualifier as syft does, from
+// the release: a codename (osv-scalibr's distro=bookworm) becomes the
+// release its ecosystem names (Debian:12 -> debian-12), a bare release
+// (3.19.1) gets the distribution's name (alpine-3.19.1). grype takes
+// "bookworm" for a distribution of that name and then matches nothing,
+// silently. Without a release, the purl is left as it is.
+func withDistro(purl, ecosystem string) string {
+	name, release, ok := strings.Cut(ecosystem, ":")
+	if !ok || release == "" {
+		return purl
+	}
+	u, err := packageurl.FromString(purl)
+	if err != nil || u.Type != packageurl.TypeDebian && u.Type != packageurl.TypeApk {
+		return purl
+	}
+	prefix := strings.ToLower(name) + "-"
+	distro := prefix + strings.TrimPrefix(release, "v")
+	found := false
+	for i, q := range u.Qualifiers {
+		if q.Key != "distro" {
+			continue
+		}
+		found = true
+		switch v := q.Value; {
+		case strings.HasPrefix(v, prefix):
+		case v != "" && v[0] >= '0' && v[0] <= '9':
+			// a release as os-release's VERSION_ID gives it (3.19.1):
+			// kept whole
+			u.Qualifiers[i].Value = prefix + v
+		default:
+			u.Qualifiers[i].Value = distro // a codename
+		}
+	}
+	if !found {
+		u.Qualifiers = append(u.Qualifiers, packageurl.Qualifier{Key: "distro", Value: distro})
+		sort.Slice(u.Qualifiers, func(i, j int) bool { return u.Qualifiers[i].Key < u.Qualifiers[j].Key })
+	}
 	return u.ToString()
 }
 
