@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -98,7 +100,7 @@ func parseTerraform(content []byte) ([]Variable, error) {
 	if !ok {
 		return nil, errors.New("not an HCL native syntax body")
 	}
-	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: walkBudget}
+	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: tmpltree.WalkBudget}
 	for _, b := range body.Blocks {
 		if b.Type == "locals" {
 			for name, a := range b.Body.Attributes {
@@ -120,7 +122,7 @@ func parseTerraform(content []byte) ([]Variable, error) {
 		}
 	}
 	if w.left < 0 {
-		return nil, errBudget
+		return nil, tmpltree.ErrBudget
 	}
 	return w.vars, nil
 }
@@ -360,15 +362,15 @@ func tfConstString(expr hclsyntax.Expression) (string, bool) {
 	return b.String(), true
 }
 
-// text returns the source text of a range, cut at about maxRender bytes.
+// text returns the source text of a range, cut at about tmpltree.MaxRender bytes.
 func (w *tfWalker) text(r hcl.Range) string {
 	s, e := r.Start.Byte, r.End.Byte
 	if s < 0 || e > len(w.src) || s > e {
 		return ""
 	}
 	t := string(w.src[s:e])
-	if len(t) > maxRender {
-		t = strings.ToValidUTF8(t[:maxRender], "") + "…"
+	if len(t) > tmpltree.MaxRender {
+		t = strings.ToValidUTF8(t[:tmpltree.MaxRender], "") + "…"
 	}
 	return t
 }
@@ -382,29 +384,29 @@ func parseTerraformJSON(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	for _, res := range tfJSONObjects(d.get(root, "resource")) {
-		for _, typ := range d.pairs(res) {
-			targets := tfResources[typ.key.Value]
+	for _, res := range tfJSONObjects(d.Get(root, "resource")) {
+		for _, typ := range d.Pairs(res) {
+			targets := tfResources[typ.Key.Value]
 			if targets == nil {
 				continue
 			}
-			for _, named := range tfJSONObjects(typ.value) {
-				for _, r := range d.pairs(named) {
-					for _, body := range tfJSONObjects(r.value) {
-						d.tfJSONTargets(body, targets, typ.key.Value+"."+r.key.Value, &vars)
+			for _, named := range tfJSONObjects(typ.Value) {
+				for _, r := range d.Pairs(named) {
+					for _, body := range tfJSONObjects(r.Value) {
+						d.tfJSONTargets(body, targets, typ.Key.Value+"."+r.Key.Value, &vars)
 					}
 				}
 			}
 		}
 	}
-	for _, mods := range tfJSONObjects(d.get(root, "module")) {
-		for _, m := range d.pairs(mods) {
-			for _, body := range tfJSONObjects(m.value) {
-				d.tfJSONTargets(body, tfModule, "module."+m.key.Value, &vars)
+	for _, mods := range tfJSONObjects(d.Get(root, "module")) {
+		for _, m := range d.Pairs(mods) {
+			for _, body := range tfJSONObjects(m.Value) {
+				d.tfJSONTargets(body, tfModule, "module."+m.Key.Value, &vars)
 			}
 		}
 	}
-	return vars, d.err()
+	return vars, d.Err()
 }
 
 func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, vars *[]Variable) {
@@ -421,7 +423,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 		for _, b := range bodies {
 			switch t.kind {
 			case tfMap:
-				if m := resolve(d.get(b, t.name)); m != nil && m.Kind == yaml.MappingNode {
+				if m := tmpltree.Resolve(d.Get(b, t.name)); m != nil && m.Kind == yaml.MappingNode {
 					d.mapVars(m, scope, tfJSONValue, vars)
 				}
 			case tfNameValue, tfSecretEnv:
@@ -430,14 +432,14 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 					nameKey, valueKey = "key", "secret"
 				}
 				for _, nb := range d.tfJSONNested(b, t.name) {
-					name, v := d.get(nb, nameKey), d.get(nb, valueKey)
+					name, v := d.Get(nb, nameKey), d.Get(nb, valueKey)
 					if name == nil || name.Kind != yaml.ScalarNode {
 						continue
 					}
 					if v == nil {
-						v = d.get(nb, "value_source")
+						v = d.Get(nb, "value_source")
 						if v == nil {
-							v = d.get(nb, "value_from")
+							v = d.Get(nb, "value_from")
 						}
 					}
 					if v == nil {
@@ -445,7 +447,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 					}
 					value, lit, ok := tfJSONValue(v)
 					if !ok {
-						value, lit = render(v), false
+						value, lit = tmpltree.Render(v), false
 					}
 					if t.kind == tfSecretEnv {
 						lit = false
@@ -460,7 +462,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 // tfJSONObjects returns n as a list of objects: n itself, or the objects of
 // an array.
 func tfJSONObjects(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
+	n = tmpltree.Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -470,7 +472,7 @@ func tfJSONObjects(n *yaml.Node) []*yaml.Node {
 	case yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, c := range n.Content {
-			if c = resolve(c); c != nil && c.Kind == yaml.MappingNode {
+			if c = tmpltree.Resolve(c); c != nil && c.Kind == yaml.MappingNode {
 				out = append(out, c)
 			}
 		}
@@ -482,10 +484,10 @@ func tfJSONObjects(n *yaml.Node) []*yaml.Node {
 // tfJSONNested returns the bodies of the blocks of a type in body, with the
 // content of dynamic blocks.
 func (d *doc) tfJSONNested(body *yaml.Node, typ string) []*yaml.Node {
-	out := tfJSONObjects(d.get(body, typ))
-	for _, dyn := range tfJSONObjects(d.get(body, "dynamic")) {
-		for _, b := range tfJSONObjects(d.get(dyn, typ)) {
-			out = append(out, tfJSONObjects(d.get(b, "content"))...)
+	out := tfJSONObjects(d.Get(body, typ))
+	for _, dyn := range tfJSONObjects(d.Get(body, "dynamic")) {
+		for _, b := range tfJSONObjects(d.Get(dyn, typ)) {
+			out = append(out, tfJSONObjects(d.Get(b, "content"))...)
 		}
 	}
 	return out
@@ -498,7 +500,7 @@ func tfJSONValue(n *yaml.Node) (string, bool, bool) {
 		return "", false, false
 	}
 	if n.Tag != "!!str" {
-		v, lit := literal(scalarText(n))
+		v, lit := literal(tmpltree.ScalarText(n))
 		return v, lit, true
 	}
 	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclShallow(tokens) != nil {
