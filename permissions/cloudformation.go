@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -131,21 +132,12 @@ func newCFNReader(d *tmpltree.Doc, file string, resources ...*yaml.Node) *cfnRea
 			continue
 		}
 		for _, r := range c.items(c.d.Path(c.res[id].Value, "Properties", "Roles"), 0) {
-			if role := c.target(r); role != "" && c.typeOf(role) == cfnRole && !contains(c.attached[role], id) {
+			if role := c.target(r); role != "" && c.typeOf(role) == cfnRole && !slices.Contains(c.attached[role], id) {
 				c.attached[role] = append(c.attached[role], id)
 			}
 		}
 	}
 	return c
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *cfnReader) pos(line int) Position { return Position{File: c.file, Line: line} }
