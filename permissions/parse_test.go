@@ -462,3 +462,19 @@ functions:
 		}
 	}
 }
+
+// TestLambdaLogicalID follows the framework's naming of a function's
+// resource, which AWS::Lambda::Permission resources in resources.Resources
+// target.
+func TestLambdaLogicalID(t *testing.T) {
+	for name, want := range map[string]string{
+		"hello":       "HelloLambdaFunction",
+		"admin-tasks": "AdminDashtasksLambdaFunction",
+		"send_mail":   "SendUnderscoremailLambdaFunction",
+		"élan":        "ÉlanLambdaFunction",
+	} {
+		if got := lambdaLogicalID(name); got != want {
+			t.Errorf("lambdaLogicalID(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

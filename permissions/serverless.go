@@ -3,6 +3,8 @@ package permissions
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -189,13 +191,14 @@ func isBool(n *yaml.Node, want string) bool {
 }
 
 // lambdaLogicalID is the logical id the framework gives a function's
-// AWS::Lambda::Function (its naming.getLambdaLogicalId): the name with "-"
+// AWS::Lambda::Function (getLambdaLogicalId in lib/plugins/aws/lib/naming.js): the name with "-"
 // spelled Dash and "_" Underscore, first letter upper-cased, and
 // "LambdaFunction" after.
 func lambdaLogicalID(name string) string {
 	n := strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(name)
-	if n != "" {
-		n = strings.ToUpper(n[:1]) + n[1:]
+	r, size := utf8.DecodeRuneInString(n)
+	if size > 0 && r != utf8.RuneError {
+		n = string(unicode.ToUpper(r)) + n[size:]
 	}
 	return n + "LambdaFunction"
 }
