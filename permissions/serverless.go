@@ -191,9 +191,9 @@ func isBool(n *yaml.Node, want string) bool {
 }
 
 // lambdaLogicalID is the logical id the framework gives a function's
-// AWS::Lambda::Function (getLambdaLogicalId in lib/plugins/aws/lib/naming.js): the name with "-"
-// spelled Dash and "_" Underscore, first letter upper-cased, and
-// "LambdaFunction" after.
+// AWS::Lambda::Function (getLambdaLogicalId in lib/plugins/aws/lib/
+// naming.js): the name with "-" spelled Dash and "_" Underscore, its first
+// letter upper-cased, and "LambdaFunction" after.
 func lambdaLogicalID(name string) string {
 	n := strings.NewReplacer("-", "Dash", "_", "Underscore").Replace(name)
 	r, size := utf8.DecodeRuneInString(n)
