@@ -31,7 +31,8 @@ import (
 //     provider.iam.role.managedPolicies or provider.iamManagedPolicies.
 //
 // A function's url is its function URL: url: true is AuthType NONE, url with
-// authorizer: aws_iam is AWS_IAM (the framework's compileFunctionUrl).
+// authorizer: aws_iam is AWS_IAM (as the framework compiles it, in
+// lib/plugins/aws/package/compile/functions.js; its tests check both).
 // AWS::Lambda::Permission and AWS::Lambda::Url resources in
 // resources.Resources that target a function's logical id
 // (HelloLambdaFunction for hello) count too. Serverless variables such as
