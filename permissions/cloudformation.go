@@ -39,6 +39,7 @@ func parseCloudFormation(path string, content []byte) (*Template, error) {
 	}
 	c := newCFNReader(d, path, d.Get(root, "Resources"))
 	globalURL := d.Path(root, "Globals", "Function", "FunctionUrlConfig")
+	byID := map[string]*Function{}
 	for _, id := range c.order {
 		typ := c.typeOf(id)
 		if typ != cfnSAMFunction && typ != cfnLambdaFunction {
@@ -72,8 +73,14 @@ func parseCloudFormation(path string, content []byte) (*Template, error) {
 			}
 		}
 		t.Functions = append(t.Functions, fn)
+		byID[id] = fn
+		// SAM publishes an alias named by AutoPublishAlias, with the
+		// logical id <function>Alias<name>, which permissions may target.
+		if alias := tmpltree.Resolve(d.Get(props, "AutoPublishAlias")); typ == cfnSAMFunction && alias != nil && alias.Kind == yaml.ScalarNode && !tmpltree.IsCustomTag(alias.Tag) {
+			byID[id+"Alias"+alias.Value] = fn
+		}
 	}
-	c.attachResources(t.Functions, func(fn *Function) string { return fn.Name })
+	c.attachResources(byID)
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -431,12 +438,17 @@ func (c *cfnReader) functionURL(authType *yaml.Node, line int) *FunctionURL {
 }
 
 // attachResources gives functions the AWS::Lambda::Permission and
-// AWS::Lambda::Url resources that target them (by Ref or Fn::GetAtt of the
-// function's logical id, which logicalID returns).
-func (c *cfnReader) attachResources(fns []*Function, logicalID func(*Function) string) {
-	byID := map[string]*Function{}
-	for _, fn := range fns {
-		byID[logicalID(fn)] = fn
+// AWS::Lambda::Url resources that target them: by Ref or Fn::GetAtt of the
+// function's logical id (byID), or of an AWS::Lambda::Alias or
+// AWS::Lambda::Version of it, which a permission on a published alias
+// names instead.
+func (c *cfnReader) attachResources(byID map[string]*Function) {
+	for _, id := range c.order {
+		if t := c.typeOf(id); t == "AWS::Lambda::Alias" || t == "AWS::Lambda::Version" {
+			if fn := byID[c.target(c.d.Path(c.res[id].Value, "Properties", "FunctionName"))]; fn != nil && byID[id] == nil {
+				byID[id] = fn
+			}
+		}
 	}
 	d := c.d
 	for _, id := range c.order {

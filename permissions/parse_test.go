@@ -331,6 +331,37 @@ Resources:
 					strs("!Ref Queue", "!GetAtt Other.Arn", "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q}", `{Fn::ImportValue: queue-arn}`))}}},
 		},
 		{
+			name: "permissions on an alias are the function's", format: envconfig.CloudFormation,
+			content: `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+  Plain:
+    Type: AWS::Lambda::Function
+  PlainAlias:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: !Ref Plain
+  OnSamAlias:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref FnAliaslive
+      Action: lambda:InvokeFunction
+      Principal: sns.amazonaws.com
+  OnAlias:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref PlainAlias
+      Action: lambda:InvokeFunction
+      Principal: '123456789012'
+`,
+			want: []*Function{
+				{Name: "Fn", Position: at(2), Invokers: []InvokePermission{{Position: at(17), Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com"}}},
+				{Name: "Plain", Position: at(6), Invokers: []InvokePermission{{Position: at(23), Action: "lambda:InvokeFunction", Principal: "123456789012"}}},
+			},
+		},
+		{
 			name: "serverless provider role by ARN is every function's", format: envconfig.Serverless,
 			content: `provider:
   name: aws

@@ -97,7 +97,11 @@ func parseServerless(path string, content []byte) (*Template, error) {
 		}
 		t.Functions = append(t.Functions, fn)
 	}
-	c.attachResources(t.Functions, func(fn *Function) string { return lambdaLogicalID(fn.Name) })
+	byID := map[string]*Function{}
+	for _, fn := range t.Functions {
+		byID[lambdaLogicalID(fn.Name)] = fn
+	}
+	c.attachResources(byID)
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
