@@ -62,16 +62,22 @@ func parseTerraform(path string, content []byte) (*Template, error) {
 		roles:     map[string]*tfRole{},
 		fns:       map[string]*Function{},
 		left:      tfBudget,
+		reading:   map[string]bool{},
 	}
 	r.read(root)
 	t := &Template{Path: path, Format: envconfig.Terraform, Functions: []*Function{}}
+	for _, role := range r.roles {
+		slices.SortStableFunc(role.statements, func(a, b Statement) int { return cmp.Compare(a.Line, b.Line) })
+		slices.SortStableFunc(role.managed, func(a, b ManagedPolicy) int { return cmp.Compare(a.Line, b.Line) })
+	}
 	for _, f := range r.order {
+		// Functions that share a role share its statements: clipped, so
+		// that an append copies, and not copied, so that a file of many
+		// functions on one role stays the size it is.
 		if role := r.roles[r.fnRoles[f.Name]]; role != nil {
-			f.Statements = slices.Clone(role.statements)
-			f.Managed = slices.Clone(role.managed)
+			f.Statements = slices.Clip(role.statements)
+			f.Managed = slices.Clip(role.managed)
 		}
-		slices.SortStableFunc(f.Statements, func(a, b Statement) int { return cmp.Compare(a.Line, b.Line) })
-		slices.SortStableFunc(f.Managed, func(a, b ManagedPolicy) int { return cmp.Compare(a.Line, b.Line) })
 		slices.SortStableFunc(f.Invokers, func(a, b InvokePermission) int { return cmp.Compare(a.Line, b.Line) })
 		t.Functions = append(t.Functions, f)
 	}
@@ -109,8 +115,10 @@ func (j jsonRoot) blocks(typ string, n int) []tfBlock {
 	return out
 }
 
-// tfBudget bounds the policies one file may have read (a policy document
-// can include others, and locals can name each other).
+// tfBudget bounds the policies and statements one file may have read: a
+// policy document can include others many times over (Terraform refuses a
+// cycle; this reader stops at one), and a policy can be attached to many
+// roles.
 const tfBudget = 1 << 16
 
 // tfDepth bounds chains of locals and included policy documents.
@@ -136,6 +144,7 @@ type tfReader struct {
 	fnRoles   map[string]string // function address -> roleKey
 	order     []*Function
 	left      int
+	reading   map[string]bool // documents being read, to stop at a cycle
 }
 
 func (r *tfReader) read(root tfBody) {
@@ -191,10 +200,10 @@ func (r *tfReader) read(root tfBody) {
 				f.Role = r.roleName(v)
 				r.fnRoles[addr] = r.roleKey(v)
 			}
-			if r.fns[addr] == nil {
+			if r.fns[addr] == nil { // Terraform refuses a second one
 				r.order = append(r.order, f)
+				r.fns[addr] = f
 			}
-			r.fns[addr] = f
 		case "aws_iam_role":
 			role := r.role(addr)
 			for _, ip := range b.body.blocks("inline_policy", 0) {
@@ -430,7 +439,9 @@ func (r *tfReader) policy(v tfVal, source string, depth int) []Statement {
 		t := traversal(v)
 		switch {
 		case len(t) >= 3 && t[0] == "data" && t[1] == "aws_iam_policy_document":
-			if b, ok := r.docs[t[2]]; ok {
+			if b, ok := r.docs[t[2]]; ok && !r.reading[t[2]] {
+				r.reading[t[2]] = true
+				defer delete(r.reading, t[2])
 				return r.document(b, source+" from data.aws_iam_policy_document."+t[2], depth)
 			}
 		case len(t) == 2 && t[0] == "local":
@@ -490,7 +501,7 @@ func (r *tfReader) policyObject(v tfVal, source string, depth int) []Statement {
 		}
 		for _, s := range list(it.val) {
 			st, ok := r.statement(s, source)
-			if ok {
+			if r.left--; ok && r.left >= 0 {
 				out = append(out, st)
 			}
 		}
@@ -568,6 +579,9 @@ func (r *tfReader) document(b tfBlock, source string, depth int) []Statement {
 			}
 		}
 		s.Conditioned = len(sb.body.blocks("condition", 0)) > 0
+		if r.left--; r.left < 0 {
+			break
+		}
 		out = append(out, s)
 	}
 	return out

@@ -259,3 +259,61 @@ func FuzzParseTerraform(f *testing.F) {
 		}
 	})
 }
+
+// TestParseTerraformHostile: documents that include themselves, or each
+// other many times over, end with what they say once per inclusion, within
+// the budget, instead of running until memory runs out.
+func TestParseTerraformHostile(t *testing.T) {
+	const head = `resource "aws_lambda_function" "f" {
+  role = aws_iam_role.r.arn
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.name
+  policy = data.aws_iam_policy_document.a.json
+}
+`
+	doc := func(name string, includes ...string) string {
+		var refs []string
+		for _, i := range includes {
+			refs = append(refs, "data.aws_iam_policy_document."+i+".json")
+		}
+		return "data \"aws_iam_policy_document\" \"" + name + "\" {\n" +
+			"  source_policy_documents = [" + strings.Join(refs, ", ") + "]\n" +
+			"  statement {\n    actions = [\"s3:GetObject\"]\n    resources = [\"*\"]\n  }\n}\n"
+	}
+	// Eight levels, each including the next 8 times: 8^8 inclusions.
+	var wide strings.Builder
+	wide.WriteString(head)
+	for i := range 8 {
+		next := string(rune('a' + i + 1))
+		wide.WriteString(doc(string(rune('a'+i)), next, next, next, next, next, next, next, next))
+	}
+	wide.WriteString(doc("i"))
+	tests := []struct {
+		name      string
+		content   string
+		wantCount int // statements of aws_lambda_function.f; -1: at most tfBudget
+	}{
+		{"includes itself", head + doc("a", "a"), 1},
+		{"two include each other", head + doc("a", "b") + doc("b", "a"), 2},
+		{"eight levels of eight", wide.String(), -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse("main.tf", envconfig.Terraform, []byte(tt.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Functions) != 1 {
+				t.Fatalf("%d functions, want 1", len(got.Functions))
+			}
+			n := len(got.Functions[0].Statements)
+			switch {
+			case tt.wantCount >= 0 && n != tt.wantCount:
+				t.Errorf("%d statements, want %d", n, tt.wantCount)
+			case tt.wantCount < 0 && (n == 0 || n > tfBudget):
+				t.Errorf("%d statements, want 1 to %d", n, tfBudget)
+			}
+		})
+	}
+}
