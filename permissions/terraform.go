@@ -118,8 +118,9 @@ func (j jsonRoot) blocks(typ string, n int) []tfBlock {
 // tfBudget bounds the policies and statements one file may have read: a
 // policy document can include others many times over (Terraform refuses a
 // cycle; this reader stops at one), and a policy can be attached to many
-// roles.
-const tfBudget = 1 << 16
+// roles. AWS caps a role's policies at a few thousand characters each, so
+// real files stay far below it.
+const tfBudget = 1 << 14
 
 // tfDepth bounds chains of locals and included policy documents.
 const tfDepth = 16
