@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -17,7 +18,8 @@ import (
 // content starts with '{' or '[', as envconfig decides). One file is read
 // on its own, the way Parse is called: a function whose role is defined in
 // another file of the module gets the role's address and nothing the other
-// file attaches. Modules are not followed.
+// file attaches (ParseTerraformModule reads the files together). Modules
+// are not followed.
 //
 // Read: aws_lambda_function (the function, its role); aws_iam_role (its
 // inline_policy blocks and managed_policy_arns; never assume_role_policy,
@@ -32,26 +34,61 @@ import (
 // (aws_s3_bucket.data.arn, ${aws_s3_bucket.data.arn}/*); local.X and var.X
 // are replaced by the constant string the file gives them, if any.
 func parseTerraform(path string, content []byte) (*Template, error) {
+	root, err := tfRoot(path, content)
+	if err != nil {
+		return nil, err
+	}
+	return readTerraform(path, []tfBody{root}), nil
+}
+
+// ParseTerraformModule reads the Terraform files of one module (the *.tf
+// and *.tf.json files of a directory, by path) together, as Terraform
+// does: a function in lambda.tf gets what iam.tf attaches to its role, and
+// each position names the file it is in. dir is the Template's Path. A
+// file that does not parse is an error naming it, and no template:
+// Terraform refuses the whole module. Child modules are not followed.
+func ParseTerraformModule(dir string, files map[string][]byte) (t *Template, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, fmt.Errorf("%s: parse %s: internal error: %v", dir, envconfig.Terraform, r)
+		}
+	}()
+	paths := slices.Sorted(maps.Keys(files))
+	roots := make([]tfBody, 0, len(paths))
+	for _, p := range paths {
+		root, err := tfRoot(p, files[p])
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, root)
+	}
+	return readTerraform(dir, roots), nil
+}
+
+// tfRoot parses one file into its top-level body.
+func tfRoot(path string, content []byte) (tfBody, error) {
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
-	var root tfBody
 	if t := bytes.TrimLeft(content, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		v, err := parseJSONValue(content, 1)
+		v, err := parseJSONValue(path, content, 1)
 		if err != nil {
 			return nil, fmt.Errorf("parse terraform %s: %w", path, err)
 		}
 		if jsonObjects(v) == nil {
 			return nil, fmt.Errorf("parse terraform %s: top level is not an object", path)
 		}
-		root = jsonRoot(jsonObjects(v))
-	} else {
-		b, err := hclread.Parse(content)
-		if err != nil {
-			return nil, fmt.Errorf("parse terraform %s: %w", path, err)
-		}
-		root = nativeBody{b, content}
+		return jsonRoot(jsonObjects(v)), nil
 	}
+	b, err := hclread.Parse(content)
+	if err != nil {
+		return nil, fmt.Errorf("parse terraform %s: %w", path, err)
+	}
+	return nativeBody{b, content, path}, nil
+}
+
+// readTerraform reads the functions of the files whose top-level bodies
+// are roots, as one configuration.
+func readTerraform(path string, roots []tfBody) *Template {
 	r := &tfReader{
-		path:      path,
 		locals:    map[string]tfVal{},
 		vars:      map[string]tfVal{},
 		docs:      map[string]tfBlock{},
@@ -61,14 +98,16 @@ func parseTerraform(path string, content []byte) (*Template, error) {
 		fnNames:   map[string]string{},
 		roles:     map[string]*tfRole{},
 		fns:       map[string]*Function{},
+		fnRoles:   map[string]string{},
 		left:      tfBudget,
 		reading:   map[string]bool{},
 	}
-	r.read(root)
+	r.read(roots)
 	t := &Template{Path: path, Format: envconfig.Terraform, Functions: []*Function{}}
+	byPlace := func(a, b Position) int { return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line)) }
 	for _, role := range r.roles {
-		slices.SortStableFunc(role.statements, func(a, b Statement) int { return cmp.Compare(a.Line, b.Line) })
-		slices.SortStableFunc(role.managed, func(a, b ManagedPolicy) int { return cmp.Compare(a.Line, b.Line) })
+		slices.SortStableFunc(role.statements, func(a, b Statement) int { return byPlace(a.Position, b.Position) })
+		slices.SortStableFunc(role.managed, func(a, b ManagedPolicy) int { return byPlace(a.Position, b.Position) })
 	}
 	for _, f := range r.order {
 		// Functions that share a role share its statements: clipped, so
@@ -78,10 +117,10 @@ func parseTerraform(path string, content []byte) (*Template, error) {
 			f.Statements = slices.Clip(role.statements)
 			f.Managed = slices.Clip(role.managed)
 		}
-		slices.SortStableFunc(f.Invokers, func(a, b InvokePermission) int { return cmp.Compare(a.Line, b.Line) })
+		slices.SortStableFunc(f.Invokers, func(a, b InvokePermission) int { return byPlace(a.Position, b.Position) })
 		t.Functions = append(t.Functions, f)
 	}
-	return t, nil
+	return t
 }
 
 // jsonRoot is the top of a *.tf.json file: an object, or an array of
@@ -132,7 +171,6 @@ type tfRole struct {
 }
 
 type tfReader struct {
-	path      string
 	locals    map[string]tfVal
 	vars      map[string]tfVal   // variable defaults
 	docs      map[string]tfBlock // data.aws_iam_policy_document, by name
@@ -148,18 +186,28 @@ type tfReader struct {
 	reading   map[string]bool // documents being read, to stop at a cycle
 }
 
-func (r *tfReader) read(root tfBody) {
-	for _, b := range root.blocks("locals", 0) {
+// read reads the roots' blocks: the values others name first (locals,
+// variables, documents, policies, names), then functions and what attaches
+// to roles, then what names functions.
+func (r *tfReader) read(roots []tfBody) {
+	all := func(typ string, labels int) []tfBlock {
+		var out []tfBlock
+		for _, root := range roots {
+			out = append(out, root.blocks(typ, labels)...)
+		}
+		return out
+	}
+	for _, b := range all("locals", 0) {
 		for _, p := range b.body.attrs() {
 			r.locals[p.key] = p.val
 		}
 	}
-	for _, b := range root.blocks("variable", 1) {
+	for _, b := range all("variable", 1) {
 		if v, ok := b.body.attr("default"); ok {
 			r.vars[b.labels[0]] = v
 		}
 	}
-	for _, b := range root.blocks("data", 2) {
+	for _, b := range all("data", 2) {
 		switch b.labels[0] {
 		case "aws_iam_policy_document":
 			r.docs[b.labels[1]] = b
@@ -171,8 +219,7 @@ func (r *tfReader) read(root tfBody) {
 			}
 		}
 	}
-	resources := root.blocks("resource", 2)
-	r.fnRoles = map[string]string{}
+	resources := all("resource", 2)
 	for _, b := range resources {
 		addr := b.labels[0] + "." + b.labels[1]
 		switch b.labels[0] {
@@ -196,7 +243,7 @@ func (r *tfReader) read(root tfBody) {
 		addr := b.labels[0] + "." + b.labels[1]
 		switch b.labels[0] {
 		case "aws_lambda_function":
-			f := &Function{Name: addr, Position: r.pos(b.line)}
+			f := &Function{Name: addr, Position: b.Position}
 			if v, ok := b.body.attr("role"); ok {
 				f.Role = r.roleName(v)
 				r.fnRoles[addr] = r.roleKey(v)
@@ -266,7 +313,7 @@ func (r *tfReader) read(root tfBody) {
 			if f == nil {
 				continue
 			}
-			p := InvokePermission{Position: r.pos(b.line)}
+			p := InvokePermission{Position: b.Position}
 			for attr, to := range map[string]*string{
 				"action":                 &p.Action,
 				"principal":              &p.Principal,
@@ -289,7 +336,7 @@ func (r *tfReader) read(root tfBody) {
 			if f == nil {
 				continue
 			}
-			u := &FunctionURL{Position: r.pos(b.line)}
+			u := &FunctionURL{Position: b.Position}
 			if v, ok := b.body.attr("authorization_type"); ok {
 				u.AuthType = r.strOrText(v)
 			}
@@ -297,8 +344,6 @@ func (r *tfReader) read(root tfBody) {
 		}
 	}
 }
-
-func (r *tfReader) pos(line int) Position { return Position{File: r.path, Line: line} }
 
 func (r *tfReader) role(key string) *tfRole {
 	role := r.roles[key]
@@ -322,11 +367,11 @@ func (r *tfReader) attachARN(role *tfRole, arn tfVal, by string) {
 	}
 	if t := traversal(arn); len(t) >= 3 && t[0] == "data" && t[1] == "aws_iam_policy" {
 		if s, ok := r.managed[t[2]]; ok {
-			role.managed = append(role.managed, ManagedPolicy{Position: r.pos(lineOf(arn)), ARN: s})
+			role.managed = append(role.managed, ManagedPolicy{Position: arn.pos(), ARN: s})
 			return
 		}
 	}
-	role.managed = append(role.managed, ManagedPolicy{Position: r.pos(lineOf(arn)), ARN: r.strOrText(arn)})
+	role.managed = append(role.managed, ManagedPolicy{Position: arn.pos(), ARN: r.strOrText(arn)})
 }
 
 // roleKey names the role an expression refers to, the same way for every
@@ -434,7 +479,7 @@ func (r *tfReader) policy(v tfVal, source string, depth int) []Statement {
 	switch e := v.e.(type) {
 	case *hclsyntax.FunctionCallExpr:
 		if e.Name == "jsonencode" && len(e.Args) == 1 {
-			return r.policyObject(tfVal{e: e.Args[0], src: v.src, line: v.line}, source, depth)
+			return r.policyObject(v.with(e.Args[0]), source, depth)
 		}
 	case *hclsyntax.ScopeTraversalExpr:
 		t := traversal(v)
@@ -455,7 +500,7 @@ func (r *tfReader) policy(v tfVal, source string, depth int) []Statement {
 		if !ok {
 			return nil
 		}
-		pv, err := parseJSONValue(doc, line)
+		pv, err := parseJSONValue(v.file, doc, line)
 		if err != nil {
 			return nil // not JSON Terraform can read either; nothing to see
 		}
@@ -483,7 +528,7 @@ func templateJSON(t *hclsyntax.TemplateExpr, v tfVal) ([]byte, int, bool) {
 			b.WriteString(s)
 			continue
 		}
-		b.WriteString("${" + text(tfVal{e: p, src: v.src}) + "}")
+		b.WriteString("${" + text(v.with(p)) + "}")
 	}
 	return []byte(b.String()), t.Parts[0].Range().Start.Line, true
 }
@@ -516,7 +561,7 @@ func (r *tfReader) statement(v tfVal, source string) (Statement, bool) {
 	if !ok {
 		return Statement{}, false
 	}
-	s := Statement{Position: r.pos(lineOf(norm(v))), Source: source}
+	s := Statement{Position: norm(v).pos(), Source: source}
 	for _, it := range items {
 		switch it.key {
 		case "Effect":
@@ -565,7 +610,7 @@ func (r *tfReader) document(b tfBlock, source string, depth int) []Statement {
 		}
 	}
 	for _, sb := range b.body.blocks("statement", 0) {
-		s := Statement{Position: r.pos(sb.line), Source: source, Effect: "Allow"}
+		s := Statement{Position: sb.Position, Source: source, Effect: "Allow"}
 		if v, ok := sb.body.attr("effect"); ok {
 			s.Effect = r.strOrText(v)
 		}

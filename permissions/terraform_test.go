@@ -178,6 +178,71 @@ func TestParseTerraform(t *testing.T) {
 
 func at(file string, line int) Position { return Position{File: file, Line: line} }
 
+// TestParseTerraformModule reads a module whose function, role and
+// variables are in three files: together, the function gets what iam.tf
+// attaches to its role (with iam.tf's lines) and the local variables.tf
+// sets; lambda.tf alone gets only the role's address.
+func TestParseTerraformModule(t *testing.T) {
+	dir := filepath.Join("testdata", "terraform", "module")
+	files := map[string][]byte{}
+	for _, name := range []string{"lambda.tf", "iam.tf", "variables.tf"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	invoker := InvokePermission{
+		Position: at("lambda.tf", 8), Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com",
+		SourceARN: "arn:aws:s3:::${var.bucket}", SourceAccount: "data.aws_caller_identity.current.account_id",
+	}
+	tests := []struct {
+		name  string
+		parse func() (*Template, error)
+		want  []*Function
+	}{
+		{
+			name:  "module",
+			parse: func() (*Template, error) { return ParseTerraformModule(dir, files) },
+			want: []*Function{{
+				Name: "aws_lambda_function.thumbnail", Position: at("lambda.tf", 1), Role: "aws_iam_role.thumbnail",
+				Statements: []Statement{{
+					Position: at("iam.tf", 10), Source: "aws_iam_role_policy.thumbnail", Effect: "Allow",
+					Actions:   []string{"s3:GetObject", "s3:PutObject"},
+					Resources: []string{"arn:aws:s3:::acme-thumbnails/*"},
+				}},
+				Managed:  []ManagedPolicy{{Position: at("iam.tf", 20), ARN: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}},
+				Invokers: []InvokePermission{invoker},
+			}},
+		},
+		{
+			name:  "lambda.tf alone",
+			parse: func() (*Template, error) { return Parse("lambda.tf", envconfig.Terraform, files["lambda.tf"]) },
+			want: []*Function{{
+				Name: "aws_lambda_function.thumbnail", Position: at("lambda.tf", 1), Role: "aws_iam_role.thumbnail",
+				Invokers: []InvokePermission{invoker},
+			}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Functions); diff != "" {
+				t.Errorf("functions (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// One file Terraform would refuse fails the module, naming the file.
+	files["broken.tf"] = []byte("resource \"aws_iam_role\" \"r\" {\n")
+	if _, err := ParseTerraformModule(dir, files); err == nil || !strings.Contains(err.Error(), "broken.tf") {
+		t.Errorf("module with broken.tf: error %v, want one naming broken.tf", err)
+	}
+}
+
 // TestParseTerraformRefused: a file Terraform would refuse is an error that
 // names the file, with no template; a file with no functions is an empty
 // template, not an error.
@@ -220,8 +285,9 @@ func TestParseTerraformRefused(t *testing.T) {
 //
 //	go test ./permissions -run '^$' -fuzz FuzzParseTerraform -fuzztime 2m
 func FuzzParseTerraform(f *testing.F) {
-	files, _ := filepath.Glob("testdata/terraform/*")
-	for _, p := range files {
+	files, _ := filepath.Glob("testdata/terraform/*.tf*")
+	more, _ := filepath.Glob("testdata/terraform/*/*.tf*")
+	for _, p := range append(files, more...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}

@@ -31,11 +31,11 @@ type tfBody interface {
 	blocks(typ string, n int) []tfBlock
 }
 
-// tfBlock is one block: its labels, body and the line of its header.
+// tfBlock is one block: its labels, body and where its header is.
 type tfBlock struct {
 	labels []string
 	body   tfBody
-	line   int
+	Position
 }
 
 // tfPair is an attribute or an object item.
@@ -46,7 +46,8 @@ type tfPair struct {
 
 // tfVal is an expression with what its ranges index.
 type tfVal struct {
-	e hcl.Expression
+	e    hcl.Expression
+	file string // the file it is written in, for positions
 	// src is the text e's byte ranges index: the file, a string decoded
 	// from JSON, or a policy document's text.
 	src []byte
@@ -59,6 +60,15 @@ type tfVal struct {
 	raw bool
 }
 
+// with returns e in v's place: written in the same file and text.
+func (v tfVal) with(e hcl.Expression) tfVal {
+	v.e = e
+	return v
+}
+
+// pos returns where v is written.
+func (v tfVal) pos() Position { return Position{File: v.file, Line: lineOf(v)} }
+
 // jsonContainer is what hcl/json's expressions offer for arrays and
 // objects: nil for any other kind of value.
 type jsonContainer interface {
@@ -68,8 +78,9 @@ type jsonContainer interface {
 
 // nativeBody is a body of the native syntax.
 type nativeBody struct {
-	b   *hclsyntax.Body
-	src []byte
+	b    *hclsyntax.Body
+	src  []byte
+	file string
 }
 
 func (n nativeBody) attr(name string) (tfVal, bool) {
@@ -77,13 +88,13 @@ func (n nativeBody) attr(name string) (tfVal, bool) {
 	if !ok {
 		return tfVal{}, false
 	}
-	return tfVal{e: a.Expr, src: n.src}, true
+	return tfVal{e: a.Expr, src: n.src, file: n.file}, true
 }
 
 func (n nativeBody) attrs() []tfPair {
 	out := make([]tfPair, 0, len(n.b.Attributes))
 	for name, a := range n.b.Attributes {
-		out = append(out, tfPair{name, tfVal{e: a.Expr, src: n.src}})
+		out = append(out, tfPair{name, tfVal{e: a.Expr, src: n.src, file: n.file}})
 	}
 	return out
 }
@@ -93,11 +104,11 @@ func (n nativeBody) blocks(typ string, labels int) []tfBlock {
 	for _, b := range n.b.Blocks {
 		switch {
 		case b.Type == typ && len(b.Labels) == labels:
-			out = append(out, tfBlock{labels: b.Labels, body: nativeBody{b.Body, n.src}, line: b.TypeRange.Start.Line})
+			out = append(out, tfBlock{b.Labels, nativeBody{b.Body, n.src, n.file}, Position{n.file, b.TypeRange.Start.Line}})
 		case labels == 0 && b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == typ:
 			for _, c := range b.Body.Blocks {
 				if c.Type == "content" {
-					out = append(out, tfBlock{body: nativeBody{c.Body, n.src}, line: b.TypeRange.Start.Line})
+					out = append(out, tfBlock{nil, nativeBody{c.Body, n.src, n.file}, Position{n.file, b.TypeRange.Start.Line}})
 				}
 			}
 		}
@@ -121,7 +132,7 @@ func (j jsonBody) attrs() []tfPair {
 		if k.Type() != cty.String || k.IsNull() {
 			continue
 		}
-		out = append(out, tfPair{k.AsString(), tfVal{e: kv.Value, src: j.obj.src, line: j.obj.line}})
+		out = append(out, tfPair{k.AsString(), j.obj.with(kv.Value)})
 	}
 	return out
 }
@@ -149,7 +160,7 @@ func (j jsonBody) blocks(typ string, labels int) []tfBlock {
 					continue
 				}
 				for _, c := range d.body.blocks("content", 0) {
-					c.line = d.line
+					c.Position = d.Position
 					out = append(out, c)
 				}
 			}
@@ -165,7 +176,7 @@ func jsonBlocks(v tfVal, labels int, prefix []string) []tfBlock {
 	var out []tfBlock
 	for _, o := range jsonObjects(v) {
 		if labels == 0 {
-			out = append(out, tfBlock{labels: prefix, body: jsonBody{o}, line: o.e.Range().Start.Line})
+			out = append(out, tfBlock{prefix, jsonBody{o}, o.pos()})
 			continue
 		}
 		for _, p := range (jsonBody{o}).attrs() {
@@ -188,15 +199,16 @@ func jsonObjects(v tfVal) []tfVal {
 	var out []tfVal
 	for _, e := range c.ExprList() {
 		if ec, ok := e.(jsonContainer); ok && ec.ExprMap() != nil {
-			out = append(out, tfVal{e: e, src: v.src, line: v.line})
+			out = append(out, v.with(e))
 		}
 	}
 	return out
 }
 
 // parseJSONValue parses JSON text (a *.tf.json file or a policy document)
-// into a value whose lines start at line (Byte offsets index text).
-func parseJSONValue(text []byte, line int) (tfVal, error) {
+// written in file into a value whose lines start at line (Byte offsets
+// index text).
+func parseJSONValue(file string, text []byte, line int) (tfVal, error) {
 	if err := hclread.ShallowJSON(text); err != nil {
 		return tfVal{}, err
 	}
@@ -204,7 +216,7 @@ func parseJSONValue(text []byte, line int) (tfVal, error) {
 	if err := hclread.Error(diags); err != nil {
 		return tfVal{}, err
 	}
-	return tfVal{e: e, src: text}, nil
+	return tfVal{e: e, src: text, file: file}, nil
 }
 
 // norm returns v with parentheses and "${...}" wrappers taken off, and a
@@ -240,7 +252,7 @@ func norm(v tfVal) tfVal {
 			if diags.HasErrors() {
 				return v // Terraform would reject it; read it as the string it is
 			}
-			v = tfVal{e: t, src: []byte(s), line: line}
+			v = tfVal{e: t, src: []byte(s), line: line, file: v.file}
 			continue
 		}
 		return v
@@ -360,7 +372,7 @@ func list(v tfVal) []tfVal {
 	}
 	out := make([]tfVal, len(exprs))
 	for i, x := range exprs {
-		out[i] = tfVal{e: x, src: v.src, line: v.line, raw: v.raw}
+		out[i] = v.with(x)
 	}
 	return out
 }
@@ -372,7 +384,7 @@ func object(v tfVal) ([]tfPair, bool) {
 	case *hclsyntax.ObjectConsExpr:
 		out := make([]tfPair, len(e.Items))
 		for i, item := range e.Items {
-			out[i] = tfPair{objectKey(item.KeyExpr, v), tfVal{e: item.ValueExpr, src: v.src, line: v.line, raw: v.raw}}
+			out[i] = tfPair{objectKey(item.KeyExpr, v), v.with(item.ValueExpr)}
 		}
 		return out, true
 	case hclsyntax.Expression:
@@ -409,7 +421,7 @@ func objectKey(expr hclsyntax.Expression, v tfVal) string {
 	if s, ok := hclread.ConstString(expr); ok {
 		return s
 	}
-	return text(tfVal{e: expr, src: v.src})
+	return text(v.with(expr))
 }
 
 // traversal returns the names of v's steps when v is a reference such as
