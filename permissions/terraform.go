@@ -96,6 +96,7 @@ func readTerraform(path string, roots []tfBody) *Template {
 		policies:  map[string]tfBlock{},
 		roleNames: map[string]string{},
 		fnNames:   map[string]string{},
+		aliases:   map[string]tfVal{},
 		roles:     map[string]*tfRole{},
 		fns:       map[string]*Function{},
 		fnRoles:   map[string]string{},
@@ -178,6 +179,7 @@ type tfReader struct {
 	policies  map[string]tfBlock // aws_iam_policy, by name
 	roleNames map[string]string  // aws_iam_role's literal name -> address
 	fnNames   map[string]string  // aws_lambda_function's literal function_name -> address
+	aliases   map[string]tfVal   // aws_lambda_alias, by name: its function_name
 	roles     map[string]*tfRole // by roleKey
 	fns       map[string]*Function
 	fnRoles   map[string]string // function address -> roleKey
@@ -236,6 +238,10 @@ func (r *tfReader) read(roots []tfBody) {
 				if s, ok := r.str(v); ok {
 					r.fnNames[s] = addr
 				}
+			}
+		case "aws_lambda_alias":
+			if v, ok := b.body.attr("function_name"); ok {
+				r.aliases[b.labels[1]] = v
 			}
 		}
 	}
@@ -407,8 +413,14 @@ func (r *tfReader) roleName(v tfVal) string {
 }
 
 // fnKey is the address of the aws_lambda_function an expression names (by
-// a reference to it, or its literal function_name), or "".
+// a reference to it or to an aws_lambda_alias of it, or by its literal
+// function_name or ARN), or "".
 func (r *tfReader) fnKey(v tfVal) string {
+	if t := traversal(v); len(t) >= 2 && t[0] == "aws_lambda_alias" {
+		if fn, ok := r.aliases[t[1]]; ok {
+			v = fn // an alias names a function, never another alias
+		}
+	}
 	if t := traversal(v); len(t) >= 2 && t[0] == "aws_lambda_function" {
 		return "aws_lambda_function." + t[1]
 	}

@@ -121,6 +121,8 @@ func TestParseTerraform(t *testing.T) {
 				Invokers: []InvokePermission{
 					{Position: at("edge.tf", 67), Action: "lambda:InvokeFunction", Principal: "*", PrincipalOrgID: "o-a1b2c3d4e5"},
 					{Position: at("edge.tf", 74), Action: "lambda:InvokeFunction", Principal: "each.value"},
+					// Through an alias.
+					{Position: at("edge.tf", 87), Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceARN: "aws_sns_topic.reports.arn"},
 				},
 			}},
 		},

@@ -77,3 +77,17 @@ resource "aws_lambda_permission" "partners" {
   function_name = "arn:aws:lambda:us-east-1:123456789012:function:reports-daily"
   principal     = each.value
 }
+
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.reports.function_name
+  function_version = "1"
+}
+
+resource "aws_lambda_permission" "live" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_alias.live.arn
+  qualifier     = aws_lambda_alias.live.name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.reports.arn
+}
