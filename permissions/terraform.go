@@ -171,6 +171,8 @@ type tfRole struct {
 	managed    []ManagedPolicy
 }
 
+// tfReader reads one configuration (a file, or a module's files): what
+// the blocks define, by name, and what attaches to each role.
 type tfReader struct {
 	locals    map[string]tfVal
 	vars      map[string]tfVal   // variable defaults
@@ -249,15 +251,16 @@ func (r *tfReader) read(roots []tfBody) {
 		addr := b.labels[0] + "." + b.labels[1]
 		switch b.labels[0] {
 		case "aws_lambda_function":
+			if r.fns[addr] != nil {
+				continue // Terraform refuses a second one; the first stands
+			}
 			f := &Function{Name: addr, Position: b.Position}
 			if v, ok := b.body.attr("role"); ok {
 				f.Role = r.roleName(v)
 				r.fnRoles[addr] = r.roleKey(v)
 			}
-			if r.fns[addr] == nil { // Terraform refuses a second one
-				r.order = append(r.order, f)
-				r.fns[addr] = f
-			}
+			r.order = append(r.order, f)
+			r.fns[addr] = f
 		case "aws_iam_role":
 			role := r.role(addr)
 			for _, ip := range b.body.blocks("inline_policy", 0) {
@@ -361,14 +364,19 @@ func (r *tfReader) role(key string) *tfRole {
 }
 
 // attachARN attaches the policy an ARN names to a role: the statements of
-// an aws_iam_policy of this file, or else a managed policy as written.
+// an aws_iam_policy of this file, or else a managed policy as written. An
+// aws_iam_policy whose document cannot be read here (file(),
+// templatefile(), a variable) is a managed policy too, so that the
+// attachment shows.
 func (r *tfReader) attachARN(role *tfRole, arn tfVal, by string) {
 	if t := traversal(arn); len(t) >= 2 && t[0] == "aws_iam_policy" {
 		if b, ok := r.policies[t[1]]; ok {
 			if v, ok := b.body.attr("policy"); ok {
-				role.statements = append(role.statements, r.policy(v, "aws_iam_policy."+t[1]+" attached by "+by, 0)...)
+				if st := r.policy(v, "aws_iam_policy."+t[1]+" attached by "+by, 0); len(st) > 0 {
+					role.statements = append(role.statements, st...)
+					return
+				}
 			}
-			return
 		}
 	}
 	if t := traversal(arn); len(t) >= 3 && t[0] == "data" && t[1] == "aws_iam_policy" {

@@ -117,6 +117,8 @@ func TestParseTerraform(t *testing.T) {
 				Managed: []ManagedPolicy{
 					{Position: at("edge.tf", 62), ARN: "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"},
 					{Position: at("edge.tf", 63), ARN: "var.boundary_policy_arn"},
+					// A policy of the file whose document is elsewhere: attached, unread.
+					{Position: at("edge.tf", 101), ARN: "aws_iam_policy.from_file.arn"},
 				},
 				Invokers: []InvokePermission{
 					{Position: at("edge.tf", 67), Action: "lambda:InvokeFunction", Principal: "*", PrincipalOrgID: "o-a1b2c3d4e5"},

@@ -91,3 +91,12 @@ resource "aws_lambda_permission" "live" {
   principal     = "sns.amazonaws.com"
   source_arn    = aws_sns_topic.reports.arn
 }
+
+resource "aws_iam_policy" "from_file" {
+  policy = file("${path.module}/policies/reports.json")
+}
+
+resource "aws_iam_role_policy_attachment" "from_file" {
+  role       = aws_iam_role.reports.name
+  policy_arn = aws_iam_policy.from_file.arn
+}
