@@ -387,3 +387,55 @@ resource "aws_iam_role_policy" "p" {
 		})
 	}
 }
+
+// TestParseTerraformPolicyText: a policy written as JSON text is read at
+// the file's lines whatever the text decodes to (\n escapes in a one-line
+// string stay on that line; an indented heredoc counts its own lines), IAM
+// policy variables ($${aws:username}) stay IAM's, and a *.tf.json whose
+// top level is an array of objects is read as one.
+func TestParseTerraformPolicyText(t *testing.T) {
+	const head = "resource \"aws_lambda_function\" \"f\" {\n  role = aws_iam_role.r.arn\n}\n" +
+		"resource \"aws_iam_role_policy\" \"p\" {\n  role = aws_iam_role.r.name\n"
+	tests := []struct {
+		name, file, content string
+		wantLine            int
+		wantResource        string
+	}{
+		{
+			name: "one-line string with \\n escapes", file: "main.tf",
+			content:  "\xef\xbb\xbf" + head + `  policy = "{\n\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"${aws_s3_bucket.b.arn}\"}]}"` + "\n}\n",
+			wantLine: 6, wantResource: "${aws_s3_bucket.b.arn}",
+		},
+		{
+			name: "indented heredoc", file: "main.tf",
+			content: head + "  policy = <<-EOT\n    {\"Statement\": [\n" +
+				"      {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"arn:aws:s3:::b/$${aws:username}\"}]}\n    EOT\n}\n",
+			wantLine: 8, wantResource: "arn:aws:s3:::b/${aws:username}",
+		},
+		{
+			name: "JSON array of objects, policy string", file: "main.tf.json",
+			content: "[{\"resource\": {\"aws_lambda_function\": {\"f\": {\"role\": \"${aws_iam_role.r.arn}\"}}}},\n" +
+				" {\"resource\": {\"aws_iam_role_policy\": {\"p\": {\"role\": \"${aws_iam_role.r.name}\",\n\n" +
+				` "policy": "{\n\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]}"}}}}]`,
+			wantLine: 4, wantResource: "*",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.file, envconfig.Terraform, []byte(tt.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []*Function{{
+				Name: "aws_lambda_function.f", Position: at(tt.file, 1), Role: "aws_iam_role.r",
+				Statements: []Statement{{
+					Position: at(tt.file, tt.wantLine), Source: "aws_iam_role_policy.p", Effect: "Allow",
+					Actions: []string{"s3:*"}, Resources: []string{tt.wantResource},
+				}},
+			}}
+			if diff := cmp.Diff(want, got.Functions); diff != "" {
+				t.Errorf("functions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
