@@ -393,18 +393,9 @@ func object(v tfVal) ([]tfPair, bool) {
 		if e.ExprMap() == nil {
 			return nil, false
 		}
-		return jsonBody{v}.attrsRaw(v.raw), true
+		return jsonBody{v}.attrs(), true // raw or not, as v is
 	}
 	return nil, false
-}
-
-// attrsRaw is attrs, with values marked raw.
-func (j jsonBody) attrsRaw(raw bool) []tfPair {
-	out := j.attrs()
-	for i := range out {
-		out[i].val.raw = raw
-	}
-	return out
 }
 
 // objectKey returns the name an object key sets: a bare identifier, the
