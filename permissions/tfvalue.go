@@ -18,7 +18,10 @@ import (
 // come with every value), whose objects are bodies or object values as
 // the schema says, and whose strings are HCL templates, parsed here into
 // hclsyntax expressions. Everything past the view (which resource attaches
-// what) is written once for both.
+// what) is written once for both. (envconfig reads *.tf.json through its
+// yaml.Node tree; hcl/json is used here because its lists and objects
+// answer hcl.ExprList and hcl.ExprMap as native ones do, and its strings
+// are the templates Terraform evaluates, so one walker serves both.)
 
 // tfBody is a block body of either syntax.
 type tfBody interface {

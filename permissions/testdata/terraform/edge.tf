@@ -1,6 +1,6 @@
 # Less common ways to write the same things: names and ARNs instead of
 # references, a one-line JSON string, dynamic statements, documents built
-# from documents, and an exclusive attachment.
+# from documents, an exclusive attachment, an alias, a document in a file.
 
 variable "reports_bucket" {
   default = "arn:aws:s3:::acme-reports"
