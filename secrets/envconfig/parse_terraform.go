@@ -4,14 +4,14 @@ import (
 	"github.com/shipcheck/shipcheck/internal/tmpltree"
 
 	"bytes"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/shipcheck/shipcheck/internal/hclread"
 )
 
 // tfKind says how a Terraform target holds its variables.
@@ -88,17 +88,9 @@ func parseTerraform(content []byte) ([]Variable, error) {
 	if t := bytes.TrimLeft(content, " \t\r\n"); len(t) > 0 && t[0] == '{' {
 		return parseTerraformJSON(content)
 	}
-	tokens, _ := hclsyntax.LexConfig(content, "", hcl.InitialPos)
-	if err := hclShallow(tokens); err != nil {
+	body, err := hclread.Parse(content)
+	if err != nil {
 		return nil, err
-	}
-	f, diags := hclsyntax.ParseConfig(content, "", hcl.InitialPos)
-	if err := hclError(diags); err != nil {
-		return nil, err
-	}
-	body, ok := f.Body.(*hclsyntax.Body)
-	if !ok {
-		return nil, errors.New("not an HCL native syntax body")
 	}
 	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: tmpltree.WalkBudget}
 	for _, b := range body.Blocks {
@@ -175,7 +167,7 @@ func (w *tfWalker) target(body *hclsyntax.Body, t tfTarget, scope string) {
 				if !ok || !ok2 {
 					continue
 				}
-				secret, ok := tfConstString(a.Expr)
+				secret, ok := hclread.ConstString(a.Expr)
 				if !ok {
 					secret = w.text(a.Expr.Range())
 				}
@@ -250,7 +242,7 @@ func (w *tfWalker) key(expr hclsyntax.Expression) string {
 		}
 		expr = k.Wrapped
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		return s
 	}
 	return w.text(expr.Range())
@@ -262,7 +254,7 @@ func (w *tfWalker) name(b *hclsyntax.Body, attr string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if s, ok := tfConstString(a.Expr); ok {
+	if s, ok := hclread.ConstString(a.Expr); ok {
 		return s, true
 	}
 	return w.text(a.Expr.Range()), true
@@ -277,7 +269,7 @@ func (w *tfWalker) value(expr hclsyntax.Expression) (string, bool) {
 		}
 		expr = p.Expression
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		return literal(s)
 	}
 	if l, ok := expr.(*hclsyntax.LiteralValueExpr); ok {
@@ -294,72 +286,6 @@ func (w *tfWalker) value(expr hclsyntax.Expression) (string, bool) {
 		}
 	}
 	return w.text(expr.Range()), false
-}
-
-// hclError returns the first error of diags as "line N: summary: detail".
-func hclError(diags hcl.Diagnostics) error {
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		line := 0
-		if d.Subject != nil {
-			line = d.Subject.Start.Line
-		}
-		return fmt.Errorf("line %d: %s: %s", line, d.Summary, d.Detail)
-	}
-	return nil
-}
-
-// hclMaxDepth and hclMaxOperators bound what hclsyntax's recursive-descent
-// parser is given: it recurses once per nested bracket, template, unary
-// operator or conditional, and a goroutine stack overflow is fatal (no
-// recover), so a hostile file of nested brackets would end the process.
-// Real Terraform nests a few levels and has few such operators.
-const (
-	hclMaxDepth     = 256
-	hclMaxOperators = 10000
-)
-
-// hclShallow checks lexed HCL against hclMaxDepth and hclMaxOperators.
-func hclShallow(tokens hclsyntax.Tokens) error {
-	depth, ops := 0, 0
-	for _, t := range tokens {
-		switch t.Type {
-		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
-			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl,
-			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc:
-			if depth++; depth > hclMaxDepth {
-				return fmt.Errorf("line %d: nested more than %d levels deep", t.Range.Start.Line, hclMaxDepth)
-			}
-		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
-			hclsyntax.TokenTemplateSeqEnd, hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc:
-			depth = max(depth-1, 0)
-		case hclsyntax.TokenQuestion, hclsyntax.TokenBang, hclsyntax.TokenMinus:
-			if ops++; ops > hclMaxOperators {
-				return fmt.Errorf("line %d: more than %d conditional or unary operators", t.Range.Start.Line, hclMaxOperators)
-			}
-		}
-	}
-	return nil
-}
-
-// tfConstString returns the value of a template that is one constant string
-// (quoted or heredoc, $${ and %%{ escapes decoded).
-func tfConstString(expr hclsyntax.Expression) (string, bool) {
-	t, ok := expr.(*hclsyntax.TemplateExpr)
-	if !ok {
-		return "", false
-	}
-	var b strings.Builder
-	for _, part := range t.Parts {
-		l, ok := part.(*hclsyntax.LiteralValueExpr)
-		if !ok || l.Val.Type() != cty.String || l.Val.IsNull() || !l.Val.IsKnown() {
-			return "", false
-		}
-		b.WriteString(l.Val.AsString())
-	}
-	return b.String(), true
 }
 
 // text returns the source text of a range, cut at about tmpltree.MaxRender bytes.
@@ -503,14 +429,14 @@ func tfJSONValue(n *yaml.Node) (string, bool, bool) {
 		v, lit := literal(tmpltree.ScalarText(n))
 		return v, lit, true
 	}
-	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclShallow(tokens) != nil {
+	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclread.Shallow(tokens) != nil {
 		return n.Value, false, true // not a plain literal, too deep to parse safely
 	}
 	expr, diags := hclsyntax.ParseTemplate([]byte(n.Value), "", hcl.InitialPos)
 	if diags.HasErrors() {
 		return n.Value, false, true // Terraform would reject it; not a plain literal
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		v, lit := literal(s)
 		return v, lit, true
 	}
