@@ -135,7 +135,7 @@ func permissionsTable(t *text, r *Report, d *Deployment) {
 		t.line("template %s (%s): %d function(s)", pr(tp.Path), tp.Format, tp.Functions)
 	}
 	if len(p.Templates) == 0 {
-		t.line("no deployment template found")
+		t.line("no deployment template read")
 	}
 	var rows []string
 	var fired []permissions.Rule
