@@ -61,6 +61,14 @@ func ownTemplate(p string) bool {
 	return true
 }
 
+// wantsTemplate reports whether the walk hands a file to the template
+// reader, by its name and place alone: a file the runtime sees, of the
+// artifact itself (not inside a nested archive or an installed package),
+// with a name a template can have.
+func wantsTemplate(f *packaging.File) bool {
+	return f.Status == packaging.Visible && !f.Archive && f.Depth == 0 && templateName(f.Path) && ownTemplate(f.Path)
+}
+
 // templateReader reads the templates the walk finds.
 type templateReader struct {
 	parse ParseTemplate
@@ -77,7 +85,7 @@ type templateReader struct {
 // deployment's own; what does not parse is a problem of the file
 // (content left unread: the permissions it grants are unknown).
 func (tr *templateReader) read(f *packaging.File) {
-	if f.Status != packaging.Visible || f.Archive || f.Depth > 0 || !f.Readable() || !templateName(f.Path) || !ownTemplate(f.Path) {
+	if !wantsTemplate(f) || !f.Readable() {
 		return
 	}
 	format := templateFormat(f.Path, f.Head())

@@ -199,7 +199,7 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 			}
 		}
 		scan := co.secrets != nil && !f.Archive
-		tpl := co.templates != nil && !f.Archive && templateName(f.Path)
+		tpl := co.templates != nil && wantsTemplate(f)
 		n := len(wants) + btoi(scan) + btoi(tpl)
 		for _, ex := range wants {
 			if _, isGo := ex.(golang.Extractor); isGo && co.goDir != "" {
