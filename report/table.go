@@ -70,7 +70,7 @@ func encodeTable(w io.Writer, r *Report, o Options) error {
 		}
 	case KindPermissions:
 		for _, d := range r.Deployments {
-			sourcesTable(t, d)
+			sourcesOf(t, d, "permissions")
 			t.blank()
 			if d.Permissions == nil {
 				t.line("no deployment template analysed")
@@ -169,12 +169,15 @@ func scanTable(t *text, r *Report, o Options) {
 
 // sourcesTable says what each artifact is and where it is mounted, and
 // whether it was read only in part.
-func sourcesTable(t *text, d *Deployment) {
+func sourcesTable(t *text, d *Deployment) { sourcesOf(t, d, "packages and secrets") }
+
+// sourcesOf is sourcesTable for a view that may miss what it names.
+func sourcesOf(t *text, d *Deployment, missed string) {
 	for _, s := range d.Sources {
 		t.line("%s: %s (%s), mounted at %s", pr(s.Path), s.Role.Describe(), s.Kind, s.Mount)
 	}
 	if d.Partial {
-		t.line("PARTIAL: %s was read only in part (%d problem(s)); what follows may miss packages and secrets", pr(d.Name), len(d.Problems))
+		t.line("PARTIAL: %s was read only in part (%d problem(s)); what follows may miss %s", pr(d.Name), len(d.Problems), missed)
 	}
 }
 

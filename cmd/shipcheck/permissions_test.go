@@ -164,12 +164,13 @@ func TestScanPermissions(t *testing.T) {
 	}
 }
 
-// TestPermissionsSARIF: the permissions view's SARIF validates.
+// TestPermissionsSARIF: the permissions view of templates alone writes
+// SARIF that validates and JSON that follows the published schema.
 func TestPermissionsSARIF(t *testing.T) {
-	schema := sarifSchema(t)
+	schema, jsonSchema := sarifSchema(t), scanSchema(t)
 	p := filepath.Join(t.TempDir(), "orders.template.json")
 	os.WriteFile(p, modelTemplate(t, broad, medium), 0o644)
-	code, _, stderr := runParsing(t, []string{"out.sarif"}, "permissions", p, "--output", "sarif=out.sarif")
+	code, _, stderr := runParsing(t, []string{"out.sarif", "out.json"}, "permissions", p, "--output", "sarif=out.sarif", "--output", "json=out.json")
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -178,6 +179,11 @@ func TestPermissionsSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	validSARIF(t, schema, b)
+	j, err := os.ReadFile("out.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validJSON(t, jsonSchema, j, "out.json")
 	if !bytes.Contains(b, []byte(`"ruleId": "SC-IAM-002"`)) || !bytes.Contains(b, []byte(`"startLine": 27`)) {
 		t.Errorf("no result for the s3:* statement at line 27:\n%s", b)
 	}
