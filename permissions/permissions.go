@@ -151,4 +151,7 @@ type Finding struct {
 	Title   string `json:"title"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
+	// Suppressed is set when an ignore rule of the configuration covers
+	// the finding: it is reported, and does not fail the gate.
+	Suppressed *Suppression `json:"suppressed,omitempty"`
 }
