@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,10 +18,6 @@ import (
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/secrets/envconfig"
 )
-
-// ParseTemplate reads a deployment template for permissions (see
-// permissions.Parse).
-type ParseTemplate func(path string, format envconfig.Format, content []byte) (*permissions.Template, error)
 
 // maxTemplate bounds a template read for permissions: CloudFormation's
 // own limit is 1 MB, Terraform modules are smaller still.
@@ -71,14 +68,17 @@ func wantsTemplate(f *packaging.File) bool {
 
 // templateReader reads the templates the walk finds.
 type templateReader struct {
-	parse ParseTemplate
-	// skip says whether a format's templates are left out: those of a
-	// format this build does not read yet (see permissions.Reads), in
-	// scan; the permissions view reports them as problems.
-	skip func(envconfig.Format) bool
-
 	mu  sync.Mutex
 	out []*permissions.Template
+	// tf are the Terraform files read, by folder and path: a folder is one
+	// module, read together (a function in lambda.tf, its role's policies
+	// in iam.tf), as Terraform reads it.
+	tf map[string]map[string]tfFile
+}
+
+type tfFile struct {
+	content []byte
+	alone   *permissions.Template // the file read on its own
 }
 
 // read parses one file of the artifact if it is a template of the
@@ -89,7 +89,7 @@ func (tr *templateReader) read(f *packaging.File) {
 		return
 	}
 	format := templateFormat(f.Path, f.Head())
-	if format == "" || tr.skip(format) {
+	if format == "" {
 		return
 	}
 	if f.Size > maxTemplate {
@@ -104,40 +104,60 @@ func (tr *templateReader) read(f *packaging.File) {
 	if err != nil {
 		return
 	}
-	t, err := tr.parse(f.Path, format, content)
+	t, err := permissions.Parse(f.Path, format, content)
 	if err != nil {
 		f.Report(fmt.Errorf("permissions: %w", err))
 		return
 	}
 	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if format == envconfig.Terraform {
+		dir := path.Dir(f.Path)
+		if tr.tf == nil {
+			tr.tf = map[string]map[string]tfFile{}
+		}
+		if tr.tf[dir] == nil {
+			tr.tf[dir] = map[string]tfFile{}
+		}
+		tr.tf[dir][f.Path] = tfFile{content: content, alone: t}
+		return
+	}
 	tr.out = append(tr.out, t)
-	tr.mu.Unlock()
 }
 
-// templates are what the walk read, by path.
+// templates are what the walk read, by path: the Terraform files of a
+// folder as one template (each file parsed on its own already, so the
+// module reads; should it not, each file stands alone).
 func (tr *templateReader) templates() []*permissions.Template {
+	for dir, files := range tr.tf {
+		if len(files) > 1 {
+			contents := map[string][]byte{}
+			for p, f := range files {
+				contents[p] = f.content
+			}
+			if t, err := permissions.ParseTerraformModule(dir, contents); err == nil {
+				tr.out = append(tr.out, t)
+				continue
+			}
+		}
+		for _, f := range files {
+			tr.out = append(tr.out, f.alone)
+		}
+	}
+	tr.tf = nil
 	slices.SortFunc(tr.out, func(a, b *permissions.Template) int { return strings.Compare(a.Path, b.Path) })
 	return tr.out
 }
 
-// newTemplateReader is the reader of a run: opt.ParseTemplate or
-// permissions.Parse; in scan, formats this build does not read are left
-// out.
-func newTemplateReader(opt ScanOptions) *templateReader {
-	tr := &templateReader{parse: opt.ParseTemplate, skip: func(envconfig.Format) bool { return false }}
-	if tr.parse == nil {
-		tr.parse = permissions.Parse
-		if opt.Kind == report.KindScan {
-			tr.skip = func(f envconfig.Format) bool { return !permissions.Reads(f) }
-		}
-	}
-	return tr
+// newTemplateReader is the reader of a run.
+func newTemplateReader(ScanOptions) *templateReader {
+	return &templateReader{}
 }
 
 // readTemplateFiles reads the templates given beside the artifact
 // (--template): a file that cannot be opened, or is no template, is an
 // error (the user named it); one that does not parse is a problem.
-func readTemplateFiles(paths []string, parse ParseTemplate) ([]*permissions.Template, []report.Problem, error) {
+func readTemplateFiles(paths []string) ([]*permissions.Template, []report.Problem, error) {
 	var out []*permissions.Template
 	var probs []report.Problem
 	for _, p := range paths {
@@ -149,9 +169,9 @@ func readTemplateFiles(paths []string, parse ParseTemplate) ([]*permissions.Temp
 		if format == "" {
 			return nil, nil, fmt.Errorf("template %s: %w", p, permissions.ErrNotATemplate)
 		}
-		t, err := parse(p, format, content)
+		t, err := permissions.Parse(p, format, content)
 		if err != nil {
-			probs = append(probs, report.Problem{Path: p, Origin: packaging.Origin{Artifact: p}, Note: "permissions: " + err.Error(), Partial: true})
+			probs = append(probs, report.Problem{Path: p, Origin: packaging.Origin{Artifact: p}, Note: "permissions: " + strings.TrimPrefix(err.Error(), p+": "), Partial: true})
 			continue
 		}
 		out = append(out, t)

@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shipcheck/shipcheck/permissions"
 	"github.com/shipcheck/shipcheck/report"
-	"github.com/shipcheck/shipcheck/secrets/envconfig"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -35,18 +33,17 @@ Resources:
               Action: "s3:*"
               Resource: "*"
 `), 0o644)
-	reads := permissions.Reads(envconfig.CloudFormation)
 	opt := ScanOptions{Kind: report.KindScan, NoSecrets: true, Source: vuln.SourceOptions{Advisories: filepath.Join("testdata", "osv"), Offline: true, TempDir: t.TempDir()}, Gate: report.DefaultGate}
 	r, err := Run(context.Background(), []Target{{Artifact: fn}}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := r.Deployments[0]
-	switch {
-	case !reads && (d.Permissions != nil || len(d.Problems) > 0):
-		t.Errorf("CloudFormation is not read yet: scan gave permissions %+v, problems %v", d.Permissions, d.Problems)
-	case reads && (d.Permissions == nil || len(d.Permissions.Findings) != 1 || d.Permissions.Findings[0].Rule != "SC-IAM-002"):
-		t.Errorf("CloudFormation is read: scan gave permissions %+v, problems %v; want the s3:* statement", d.Permissions, d.Problems)
+	if d.Permissions == nil || len(d.Permissions.Findings) != 1 || len(d.Problems) > 0 {
+		t.Fatalf("scan: permissions %+v, problems %v; want the s3:* statement", d.Permissions, d.Problems)
+	}
+	if f := d.Permissions.Findings[0]; f.Rule != "SC-IAM-002" || f.Function != "Orders" || f.Line != 11 || f.File != "/var/task/template.yaml" {
+		t.Errorf("the s3:* statement: %+v", f)
 	}
 	opt.Kind = report.KindPermissions
 	r, err = Run(context.Background(), []Target{{Artifact: fn}}, opt)
@@ -54,13 +51,23 @@ Resources:
 		t.Fatal(err)
 	}
 	d = r.Deployments[0]
-	if d.Permissions == nil {
-		t.Fatal("the permissions view has no permissions section")
-	}
-	if got := d.Partial && len(d.Problems) == 1 && strings.Contains(d.Problems[0].Note, "permissions"); got == reads {
-		t.Errorf("CloudFormation read %v: partial %v, problems %v", reads, d.Partial, d.Problems)
+	if d.Permissions == nil || len(d.Permissions.Findings) != 1 {
+		t.Fatalf("the permissions view: %+v", d.Permissions)
 	}
 	if len(d.Packages) != 0 || d.Vulns != nil || d.Secrets != nil {
 		t.Errorf("the permissions view took an inventory, advisories or secrets: %d packages", len(d.Packages))
+	}
+
+	// A template that does not parse: its grants are unknown, the read is
+	// partial (exit 2 unless --allow-partial).
+	os.WriteFile(filepath.Join(fn, "template.yaml"), []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nResources: [\n"), 0o644)
+	opt.Kind = report.KindScan
+	r, err = Run(context.Background(), []Target{{Artifact: fn}}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = r.Deployments[0]
+	if !d.Partial || len(d.Problems) != 1 || !strings.Contains(d.Problems[0].Note, "permissions") {
+		t.Errorf("a broken template: partial %v, problems %v", d.Partial, d.Problems)
 	}
 }

@@ -739,11 +739,6 @@ type ScanOptions struct {
 	CacheDir string
 	// PermissionIgnores are the permission findings decided about.
 	PermissionIgnores []permissions.Ignore
-	// ParseTemplate reads templates for permissions; nil means
-	// permissions.Parse. In scan, the templates of a format
-	// permissions.Parse does not read yet are left out (see
-	// permissions.Reads); a ParseTemplate given here reads every format.
-	ParseTemplate ParseTemplate
 	// Gate decides the verdict.
 	Gate report.Gate
 	// Now is the time ignore rules expire against (zero: now).
@@ -883,12 +878,8 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 		if !opt.permissions() {
 			return nil, fmt.Errorf("templates are read by scan and permissions, not %s", opt.Kind)
 		}
-		parse := opt.ParseTemplate
-		if parse == nil {
-			parse = permissions.Parse
-		}
 		var err error
-		if beside, besideProbs, err = readTemplateFiles(t.Templates, parse); err != nil {
+		if beside, besideProbs, err = readTemplateFiles(t.Templates); err != nil {
 			return nil, err
 		}
 	}

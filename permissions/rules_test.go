@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/shipcheck/shipcheck/secrets/envconfig"
 )
 
 // TestRuleExamples runs every rule's examples through Analyze, as a
@@ -178,22 +176,5 @@ func TestAWSManagedName(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("awsManagedName(%q) = %q %v, want %q", in, got, ok, want)
 		}
-	}
-}
-
-// TestReads: a format is read exactly when its reader accepts its probe
-// and finds the probe's one function; a format with no reader is not.
-func TestReads(t *testing.T) {
-	for format, p := range probes {
-		tpl, err := Parse(p.path, format, []byte(p.content))
-		if got := Reads(format); got != (err == nil) {
-			t.Errorf("%s: Reads %v, Parse error %v", format, got, err)
-		}
-		if err == nil && (tpl == nil || len(tpl.Functions) != 1) {
-			t.Errorf("%s: the reader accepts the probe but does not find its one function: %+v", format, tpl)
-		}
-	}
-	if Reads(envconfig.Dotenv) {
-		t.Error("dotenv is read for permissions")
 	}
 }

@@ -2,90 +2,90 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/shipcheck/shipcheck/permissions"
 	"github.com/shipcheck/shipcheck/report"
-	"github.com/shipcheck/shipcheck/secrets/envconfig"
 )
 
-// modelTemplate is a CloudFormation JSON template (as envconfig.Detect
-// names it) that carries, under ShipcheckTestModel, the functions the
-// format readers would give: testParse reads it. The readers are tested
-// on their own; these tests are of the gate, the view and the outputs.
-func modelTemplate(t *testing.T, fns ...*permissions.Function) []byte {
-	t.Helper()
-	b, err := json.Marshal(map[string]any{"AWSTemplateFormatVersion": "2010-09-09", "Resources": map[string]any{},
-		"ShipcheckTestModel": fns})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// ordersTemplate is a SAM template with an over-broad statement (s3:* on
+// *, line 16, of OrdersFunction), a scoped one beside it, and an invoke
+// permission for S3 with no source (medium, Worker).
+const ordersTemplate = `AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: dynamodb:GetItem
+              Resource: !GetAtt OrdersTable.Arn
+            - Effect: Allow
+              Action: "s3:*"
+              Resource: "*"
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: worker.handler
+      Runtime: nodejs20.x
+  WorkerPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Worker
+      Action: lambda:InvokeFunction
+      Principal: s3.amazonaws.com
+`
 
-// testParse reads modelTemplate's functions, each position in the file;
-// a template with "BROKEN" in it does not parse.
-func testParse(path string, format envconfig.Format, content []byte) (*permissions.Template, error) {
-	if bytes.Contains(content, []byte("BROKEN")) {
-		return nil, errors.New(path + ": line 3: did not find expected key")
-	}
-	var doc struct {
-		Model []*permissions.Function `json:"ShipcheckTestModel"`
-	}
-	if err := json.Unmarshal(content, &doc); err != nil {
-		return nil, err
-	}
-	t := &permissions.Template{Path: path, Format: format, Functions: doc.Model}
-	for _, fn := range t.Functions {
-		fn.File = path
-		for i := range fn.Statements {
-			fn.Statements[i].File = path
-		}
-		for i := range fn.Invokers {
-			fn.Invokers[i].File = path
-		}
-	}
-	return t, nil
-}
+// reportsTemplate grants scoped actions on a scoped resource, and denies
+// everything else: nothing to report.
+const reportsTemplate = `Resources:
+  Reports:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: reports.handler
+      Runtime: nodejs20.x
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: s3:GetObject
+              Resource: arn:aws:s3:::reports/*
+            - Effect: Deny
+              Action: "*"
+              Resource: "*"
+`
 
-// runParsing is run with testParse reading the templates.
+// libraryTemplate is an example template an installed package ships: not
+// the deployment's.
+const libraryTemplate = `Resources:
+  LibraryExample:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt LibraryRole.Arn
+  LibraryRole:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+`
+
+// runParsing runs shipcheck in a fresh working folder.
 func runParsing(t *testing.T, keep []string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	work := t.TempDir()
-	t.Setenv("TMPDIR", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Chdir(work)
-	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, lookupEnv: func(string) (string, bool) { return "", false }, parseTemplate: testParse}
-	code = runEnv(context.Background(), e, args)
-	left, _ := os.ReadDir(work)
-	for _, f := range left {
-		if !strings.Contains(strings.Join(keep, "\x00"), f.Name()) {
-			t.Errorf("%v wrote %s into the working folder", args, f.Name())
-		}
-	}
-	return code, out.String(), errb.String()
+	return run(t, keep, args...)
 }
-
-var (
-	broad = &permissions.Function{Name: "OrdersFunction", Statements: []permissions.Statement{
-		{Position: permissions.Position{Line: 21}, Effect: "Allow", Actions: []string{"dynamodb:GetItem"}, Resources: []string{"!GetAtt OrdersTable.Arn"}},
-		{Position: permissions.Position{Line: 27}, Effect: "Allow", Actions: []string{"s3:*"}, Resources: []string{"*"}},
-	}}
-	medium = &permissions.Function{Name: "Worker", Invokers: []permissions.InvokePermission{
-		{Position: permissions.Position{Line: 40}, Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com"},
-	}}
-	scoped = &permissions.Function{Name: "Reports", Statements: []permissions.Statement{
-		{Position: permissions.Position{Line: 12}, Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::reports/*"}},
-		{Position: permissions.Position{Line: 16}, Effect: "Deny", Actions: []string{"*"}, Resources: []string{"*"}},
-	}}
-)
 
 // TestPermissionsGate: the permissions view's exit codes with and without
 // findings at or above --fail-on-permissions, with an ignore rule, and
@@ -99,9 +99,9 @@ func TestPermissionsGate(t *testing.T) {
 		}
 		return p
 	}
-	over := write("orders.template.json", modelTemplate(t, broad, medium))
-	clean := write("reports.template.json", modelTemplate(t, scoped))
-	broken := write("broken.template.json", []byte(`{"AWSTemplateFormatVersion": "2010-09-09", "BROKEN": 1}`))
+	over := write("orders.template.yaml", []byte(ordersTemplate))
+	clean := write("reports.template.yaml", []byte(reportsTemplate))
+	broken := write("broken.template.yaml", []byte("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn: [\n"))
 	cfg := write("shipcheck.yaml", []byte("permissions:\n  ignore:\n    - rule: SC-IAM-002\n      function: OrdersFunction\n      reason: the bucket list is not known until deploy\n"))
 	for _, c := range []struct {
 		name string
@@ -115,9 +115,9 @@ func TestPermissionsGate(t *testing.T) {
 		{"never", []string{over, "--fail-on-permissions", "never"}, 0, "none fail"},
 		{"ignored", []string{over, "--config", cfg}, 0, "the bucket list is not known until deploy"},
 		{"scoped only", []string{clean}, 0, "no over-broad permission found"},
-		{"given beside", []string{clean, "--template", over}, 1, "OrdersFunction at " + over + ":27"},
-		{"broken", []string{broken}, 2, "did not find expected key"},
-		{"broken, partial allowed", []string{over, broken, "--allow-partial"}, 1, "did not find expected key"},
+		{"given beside", []string{clean, "--template", over}, 1, "OrdersFunction at " + over + ":16"},
+		{"broken", []string{broken}, 2, "did not find expected node content"},
+		{"broken, partial allowed", []string{over, broken, "--allow-partial"}, 1, "did not find expected node content"},
 		{"bad threshold", []string{over, "--fail-on-permissions", "none"}, 2, "--fail-on-permissions"},
 		{"two artifacts", []string{dir, filepath.Join(testdata, "examples", "hello-function.zip")}, 2, "give one artifact"},
 	} {
@@ -137,12 +137,11 @@ func TestScanPermissions(t *testing.T) {
 	adv := abs(t, filepath.Join(testdata, "osv"))
 	fn := t.TempDir()
 	os.WriteFile(filepath.Join(fn, "index.js"), []byte("exports.handler = async () => 'ok'\n"), 0o644)
-	os.WriteFile(filepath.Join(fn, "template.json"), modelTemplate(t, broad), 0o644)
+	os.WriteFile(filepath.Join(fn, "template.yaml"), []byte(ordersTemplate), 0o644)
 	os.MkdirAll(filepath.Join(fn, "node_modules", "lib"), 0o755)
-	os.WriteFile(filepath.Join(fn, "node_modules", "lib", "template.json"), modelTemplate(t, &permissions.Function{Name: "LibraryExample",
-		Statements: []permissions.Statement{{Effect: "Allow", Actions: []string{"*"}, Resources: []string{"*"}}}}), 0o644)
+	os.WriteFile(filepath.Join(fn, "node_modules", "lib", "template.yaml"), []byte(libraryTemplate), 0o644)
 	code, stdout, stderr := runParsing(t, []string{"out.json"}, "scan", fn, "--advisories", adv, "--no-cache", "--output", "json=out.json", "--output", "table")
-	if code != 1 || !strings.Contains(stdout, "OrdersFunction at /var/task/template.json:27") || strings.Contains(stdout, "LibraryExample") {
+	if code != 1 || !strings.Contains(stdout, "OrdersFunction at /var/task/template.yaml:16") || strings.Contains(stdout, "LibraryExample") {
 		t.Fatalf("exit %d, want 1 with OrdersFunction's finding and not the library's:\n%s\n%s", code, stdout, stderr)
 	}
 	b, err := os.ReadFile("out.json")
@@ -159,7 +158,7 @@ func TestScanPermissions(t *testing.T) {
 	if code, stdout, stderr := runParsing(t, nil, "scan", fn, "--advisories", adv, "--no-cache", "--fail-on-permissions", "never"); code != 0 {
 		t.Errorf("--fail-on-permissions never: exit %d:\n%s\n%s", code, stdout, stderr)
 	}
-	if code, _, stderr := runParsing(t, nil, "scan", fn, fn, "--advisories", adv, "--template", filepath.Join(fn, "template.json")); code != 2 || !strings.Contains(stderr, "--template applies to one deployment") {
+	if code, _, stderr := runParsing(t, nil, "scan", fn, fn, "--advisories", adv, "--template", filepath.Join(fn, "template.yaml")); code != 2 || !strings.Contains(stderr, "--template applies to one deployment") {
 		t.Errorf("--template with two deployments: exit %d: %s", code, stderr)
 	}
 }
@@ -168,8 +167,8 @@ func TestScanPermissions(t *testing.T) {
 // SARIF that validates and JSON that follows the published schema.
 func TestPermissionsSARIF(t *testing.T) {
 	schema, jsonSchema := sarifSchema(t), scanSchema(t)
-	p := filepath.Join(t.TempDir(), "orders.template.json")
-	os.WriteFile(p, modelTemplate(t, broad, medium), 0o644)
+	p := filepath.Join(t.TempDir(), "orders.template.yaml")
+	os.WriteFile(p, []byte(ordersTemplate), 0o644)
 	code, _, stderr := runParsing(t, []string{"out.sarif", "out.json"}, "permissions", p, "--output", "sarif=out.sarif", "--output", "json=out.json")
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -184,8 +183,8 @@ func TestPermissionsSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	validJSON(t, jsonSchema, j, "out.json")
-	if !bytes.Contains(b, []byte(`"ruleId": "SC-IAM-002"`)) || !bytes.Contains(b, []byte(`"startLine": 27`)) {
-		t.Errorf("no result for the s3:* statement at line 27:\n%s", b)
+	if !bytes.Contains(b, []byte(`"ruleId": "SC-IAM-002"`)) || !bytes.Contains(b, []byte(`"startLine": 16`)) {
+		t.Errorf("no result for the s3:* statement at line 16:\n%s", b)
 	}
 }
 

@@ -314,7 +314,6 @@ func (c *reportCmd) options(e *env, n int) (shipcheck.ScanOptions, []report.Outp
 		so.Source = c.adv.options(e)
 	}
 	so.Kind, so.Gate, so.NoGoReachability, so.AllowEmpty = c.kind, g, !reach, c.allowEmpty
-	so.ParseTemplate = e.parseTemplate
 	so.Options = shipcheck.Options{Options: opt, Progress: &shipcheck.Progress{}}
 	return so, outs, nil
 }

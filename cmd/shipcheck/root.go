@@ -61,9 +61,6 @@ type env struct {
 	// checkOnly: a report command stops once its flags and configuration
 	// are read (config check).
 	checkOnly bool
-	// parseTemplate, when set, reads templates for permissions instead of
-	// permissions.Parse (tests, while the format readers are written).
-	parseTemplate shipcheck.ParseTemplate
 }
 
 // Run runs the shipcheck command line with args and returns the exit code.
