@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/permissions"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/secrets"
 	"github.com/shipcheck/shipcheck/vuln"
@@ -29,6 +30,8 @@ type Config struct {
 	Ignore []vuln.Ignore `yaml:"ignore"`
 	// Secrets holds the decisions about secret findings.
 	Secrets SecretsConfig `yaml:"secrets"`
+	// Permissions holds the decisions about permission findings.
+	Permissions PermissionsConfig `yaml:"permissions"`
 	// Defaults are values for command-line flags, by flag name (fail-on,
 	// output, offline...): flags override them, and SHIPCHECK_* environment
 	// variables override them too.
@@ -84,6 +87,13 @@ type SecretsConfig struct {
 	Internal []string `yaml:"internal"`
 }
 
+// PermissionsConfig is the permissions section of .shipcheck.yaml.
+type PermissionsConfig struct {
+	// Ignore lists findings by rule id, optionally only for one function
+	// or template file, each with a reason and an optional expiry date.
+	Ignore []permissions.Ignore `yaml:"ignore"`
+}
+
 // LoadConfig reads the configuration at path; with path "" it reads
 // .shipcheck.yaml in the working folder if there is one. Unknown keys are
 // errors, so that a typo does not silently drop a rule.
@@ -130,6 +140,11 @@ func LoadConfig(path string) (*Config, error) {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
+	for _, i := range c.Permissions.Ignore {
+		if err := i.Validate(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
 	for _, pat := range c.Secrets.Internal {
 		if err := secrets.ValidPattern(pat); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
@@ -160,6 +175,7 @@ func (o *ScanOptions) Decide(configFile string, vexPaths []string, baseline stri
 		return err
 	}
 	o.Ignores, o.SecretIgnores, o.SecretAllows, o.Internal = cfg.Ignore, cfg.Secrets.Ignore, cfg.Secrets.Allow, cfg.Secrets.Internal
+	o.PermissionIgnores = cfg.Permissions.Ignore
 	return nil
 }
 
@@ -211,6 +227,7 @@ defaults:
   # unknown-severity: high       # what an advisory without a severity counts as
   # fail-on-secrets: true        # a first-party secret fails the gate
   # fail-on-third-party-secrets: false
+  # fail-on-permissions: high    # exit 1 on a permission finding at or above this: critical, high, medium, low, never
   # go-reachability: "on"        # count Go findings only where the vulnerable code is in the binary
   # offline: true                # never use the network: the advisory database must exist
   # db: .cache/shipcheck         # where the advisory database lives (CI can cache this folder)
@@ -241,6 +258,16 @@ secrets:
     # - path: /var/task/docs/*.md
     #   rule: generic-api-key
     #   reason: examples in the documentation
+
+permissions:
+  # Permission findings the team has decided about, by rule id, optionally
+  # only for one function or template file (a glob).
+  ignore:
+    # - rule: SC-LAMBDA-001
+    #   function: WebhookFunction
+    #   file: template.yaml
+    #   reason: a public webhook; the handler checks the caller's signature
+    #   expires: 2027-06-30
 `
 
 // maxConfig bounds a configuration file.

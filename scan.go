@@ -23,6 +23,7 @@ import (
 
 	"github.com/shipcheck/shipcheck/packaging"
 	"github.com/shipcheck/shipcheck/packaging/archive"
+	"github.com/shipcheck/shipcheck/permissions"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbom"
 	"github.com/shipcheck/shipcheck/sbom/cyclonedx"
@@ -65,6 +66,9 @@ type collectOptions struct {
 	// of installed third-party packages (see secrets.Parties).
 	thirdParty secrets.Policy
 	internal   []string
+	// templates, when set, reads the deployment templates for
+	// permissions.
+	templates *templateReader
 }
 
 // Progress is what a run has done so far, for a display: updated by the
@@ -195,7 +199,8 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 			}
 		}
 		scan := co.secrets != nil && !f.Archive
-		n := len(wants) + btoi(scan)
+		tpl := co.templates != nil && wantsTemplate(f)
+		n := len(wants) + btoi(scan) + btoi(tpl)
 		for _, ex := range wants {
 			if _, isGo := ex.(golang.Extractor); isGo && co.goDir != "" {
 				n++ // the copy for govulncheck
@@ -209,6 +214,9 @@ func collect(ctx context.Context, path string, opt Options, co collectOptions) (
 			mu.Lock()
 			out.secrets = append(out.secrets, fs...)
 			mu.Unlock()
+		}
+		if tpl {
+			co.templates.read(f)
 		}
 		// The inventory is of what runs: files a later layer replaced or
 		// deleted ship, but are not loaded (wants is empty for them).
@@ -687,6 +695,10 @@ type Target struct {
 	// Inventory, when set, is the SBOM already read (an archived one):
 	// matched as SBOM is, and Artifact only names it.
 	Inventory *sbom.Inventory
+	// Templates are deployment templates beside the artifact (--template),
+	// read for permissions with those found in it. With no Artifact, the
+	// deployment is the templates alone (the permissions view).
+	Templates []string
 }
 
 // ScanOptions tune Run.
@@ -725,6 +737,8 @@ type ScanOptions struct {
 	// CacheDir, when set, keeps the secret scan's results there across
 	// runs (see secrets.DiskCache).
 	CacheDir string
+	// PermissionIgnores are the permission findings decided about.
+	PermissionIgnores []permissions.Ignore
 	// Gate decides the verdict.
 	Gate report.Gate
 	// Now is the time ignore rules expire against (zero: now).
@@ -741,7 +755,15 @@ type ScanOptions struct {
 	Each func(t Target) (done func())
 }
 
-func (o ScanOptions) vulns() bool { return o.Kind != report.KindSBOM && o.Kind != report.KindSecrets }
+func (o ScanOptions) vulns() bool {
+	return o.Kind != report.KindSBOM && o.Kind != report.KindSecrets && o.Kind != report.KindPermissions
+}
+
+// permissions: scan answers what the functions may do too, from the
+// templates it finds; the permissions view only that.
+func (o ScanOptions) permissions() bool {
+	return o.Kind == report.KindScan || o.Kind == report.KindPermissions
+}
 
 func (o ScanOptions) secrets() bool {
 	return o.Kind == report.KindSecrets || (o.Kind == report.KindScan || o.Kind == report.KindDiff) && !o.NoSecrets
@@ -850,9 +872,31 @@ func uniqueName(artifact string, seen map[string]int) string {
 // deploy scans one target into its deployment.
 func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner, opt ScanOptions) (*report.Deployment, error) {
 	now := nowOr(opt.Now)
+	var beside []*permissions.Template
+	var besideProbs []report.Problem
+	if len(t.Templates) > 0 {
+		if !opt.permissions() {
+			return nil, fmt.Errorf("templates are read by scan and permissions, not %s", opt.Kind)
+		}
+		var err error
+		if beside, besideProbs, err = readTemplateFiles(t.Templates); err != nil {
+			return nil, err
+		}
+	}
+	if t.Artifact == "" {
+		if len(t.Templates) == 0 {
+			return nil, errors.New("no artifact")
+		}
+		d := report.NewDeployment(t.Name, &sbom.Inventory{Sources: []packaging.Source{}})
+		judgePermissions(d, nil, beside, besideProbs, opt, now)
+		return d, nil
+	}
 	if t.SBOM || t.Inventory != nil {
 		if len(t.Layers) > 0 {
 			return nil, fmt.Errorf("%s is an SBOM: layers apply to artifacts", t.Artifact)
+		}
+		if len(t.Templates) > 0 {
+			return nil, fmt.Errorf("%s is an SBOM: templates apply to artifacts", t.Artifact)
 		}
 		inv := t.Inventory
 		if inv == nil {
@@ -876,6 +920,12 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 	o := opt.Options
 	o.Layers = append(append([]string(nil), t.Layers...), opt.Layers...)
 	co := collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal}
+	if opt.permissions() {
+		co.templates = newTemplateReader(opt)
+	}
+	if opt.Kind == report.KindPermissions {
+		o.Extractors = []sbom.Extractor{} // no inventory: the templates only
+	}
 	if src != nil {
 		goDir, cleanup, err := goBinDir(opt.Options, !opt.NoGoReachability)
 		if err != nil {
@@ -912,6 +962,9 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 	if d.Vulns != nil && d.Vulns.Findings == nil {
 		d.Vulns.Findings = []vuln.Finding{}
 	}
+	if co.templates != nil {
+		judgePermissions(d, co.templates.templates(), beside, besideProbs, opt, now)
+	}
 	opt.Progress.setStage("done")
 	return d, nil
 }
@@ -943,4 +996,20 @@ func ParseTargets(args, layers []string) ([]Target, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// AddTemplates gives the templates beside the artifact (--template) to
+// the one deployment; with several, which one they deploy is not known.
+func AddTemplates(targets []Target, templates []string) error {
+	if len(templates) == 0 {
+		return nil
+	}
+	if len(targets) != 1 {
+		return errors.New("--template applies to one deployment")
+	}
+	if targets[0].SBOM {
+		return fmt.Errorf("%s is an SBOM: templates apply to artifacts", targets[0].Artifact)
+	}
+	targets[0].Templates = append(targets[0].Templates, templates...)
+	return nil
 }

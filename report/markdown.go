@@ -72,6 +72,12 @@ func encodeMarkdown(w io.Writer, r *Report, _ Options) error {
 	default:
 		fmt.Fprintf(bw, "## shipcheck: :white_check_mark: passed\n\n")
 	}
+	if r.Kind == KindPermissions {
+		permissionsMarkdown(bw, r)
+		failingMarkdown(bw, r)
+		fmt.Fprintf(bw, "\n<sub>%s</sub>\n", mdCell(permissionsSummary(r)))
+		return bw.Flush()
+	}
 	fmt.Fprintf(bw, "| Deployment | Packages | Critical | High | Medium | Low | Unknown | Secrets (first-party) | Secrets (third-party) | Failing |\n")
 	fmt.Fprintf(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, d := range r.Deployments {
@@ -95,6 +101,18 @@ func encodeMarkdown(w io.Writer, r *Report, _ Options) error {
 		fmt.Fprintf(bw, "| %s | %d | %d | %d | %d | %d | %d | %s | %s | %d |\n", name, len(d.Packages),
 			lv[vuln.Critical], lv[vuln.High], lv[vuln.Medium], lv[vuln.Low]+lv[vuln.None], lv[vuln.Unknown], first, third, d.Failing.Total())
 	}
+	if hasPermissions(r) {
+		fmt.Fprintln(bw)
+		permissionsMarkdown(bw, r)
+	}
+	failingMarkdown(bw, r)
+	fmt.Fprintf(bw, "\n<sub>%s; advisories: %s</sub>\n", mdCell(SummaryLine(r)), mdCell(DescribeSource(r.Advisories, r.Created)))
+	return bw.Flush()
+}
+
+// failingMarkdown lists, per deployment, what fails the gate (at most 20
+// lines each).
+func failingMarkdown(bw *bufio.Writer, r *Report) {
 	const most = 20
 	for _, d := range r.Deployments {
 		var lines []string
@@ -112,6 +130,13 @@ func encodeMarkdown(w io.Writer, r *Report, _ Options) error {
 				}
 			}
 		}
+		if d.Permissions != nil {
+			for _, f := range d.Permissions.Findings {
+				if r.Gate.PermissionFails(f) {
+					lines = append(lines, mdPermission(f))
+				}
+			}
+		}
 		if len(lines) == 0 {
 			continue
 		}
@@ -124,8 +149,6 @@ func encodeMarkdown(w io.Writer, r *Report, _ Options) error {
 			fmt.Fprintln(bw, l)
 		}
 	}
-	fmt.Fprintf(bw, "\n<sub>%s; advisories: %s</sub>\n", mdCell(SummaryLine(r)), mdCell(DescribeSource(r.Advisories, r.Created)))
-	return bw.Flush()
 }
 
 func diffMarkdown(bw *bufio.Writer, r *Report) {

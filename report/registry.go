@@ -33,8 +33,8 @@ type Format struct {
 }
 
 var (
-	all      = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff, KindRescan}
-	findings = []Kind{KindScan, KindVuln, KindSecrets, KindDiff, KindRescan}
+	all      = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindPermissions, KindDiff, KindRescan}
+	findings = []Kind{KindScan, KindVuln, KindSecrets, KindPermissions, KindDiff, KindRescan}
 	sboms    = []Kind{KindScan, KindSBOM, KindVuln}
 )
 
@@ -42,7 +42,7 @@ var (
 var Formats = []Format{
 	{Name: "table", Help: "a table for people, fitted to the terminal's width", Kinds: all, Encode: encodeTable},
 	{Name: "json", Help: "the whole report, JSON (schema version 2; read back by --baseline and shipcheck render)", Kinds: all, Encode: encodeJSON},
-	{Name: "sarif", Help: "SARIF 2.1.0 for GitHub code scanning: advisories and secrets", Kinds: findings, Encode: encodeSARIF},
+	{Name: "sarif", Help: "SARIF 2.1.0 for GitHub code scanning: advisories, secrets and permissions", Kinds: findings, Encode: encodeSARIF},
 	{Name: "cyclonedx-json", Help: "the SBOM with its vulnerabilities, CycloneDX JSON", Kinds: sboms, PerDeployment: true, Encode: encodeCycloneDXJSON},
 	{Name: "cyclonedx-xml", Help: "the same, CycloneDX XML", Kinds: sboms, PerDeployment: true, Encode: encodeCycloneDXXML},
 	{Name: "spdx-json", Help: "the SBOM, SPDX 2.3 JSON", Kinds: []Kind{KindScan, KindSBOM}, PerDeployment: true, Encode: encodeSPDX},

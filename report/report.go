@@ -4,8 +4,9 @@
 // A Report holds deployments (an artifact and its layers, or an archived
 // SBOM), each with its inventory, the vulnerability findings with their
 // reachability, the secrets, and the problems met reading it; and the gate
-// that decides the verdict. The sbom, vuln, secrets and scan commands are
-// views (Kind) of the same report; diff is a report of the differences
+// that decides the verdict; and what each function a deployment template
+// deploys is allowed to do (permissions). The sbom, vuln, secrets,
+// permissions and scan commands are views (Kind) of the same report; diff is a report of the differences
 // between two deployments. The JSON encoder has a decoder (Decode), so a
 // report read back re-renders to the same bytes in every format: formats
 // are tested, and re-rendered, without a scan.
@@ -32,16 +33,17 @@ const SchemaVersion = 2
 type Kind string
 
 const (
-	KindScan    Kind = "scan"    // SBOM, vulnerabilities and secrets
-	KindSBOM    Kind = "sbom"    // the inventory
-	KindVuln    Kind = "vuln"    // the inventory and its vulnerabilities
-	KindSecrets Kind = "secrets" // the secrets
-	KindDiff    Kind = "diff"    // what changed between two deployments
-	KindRescan  Kind = "rescan"  // archived SBOMs matched again: what changed since the last time
+	KindScan        Kind = "scan"        // SBOM, vulnerabilities, secrets and permissions
+	KindSBOM        Kind = "sbom"        // the inventory
+	KindVuln        Kind = "vuln"        // the inventory and its vulnerabilities
+	KindSecrets     Kind = "secrets"     // the secrets
+	KindPermissions Kind = "permissions" // what the functions' templates allow them
+	KindDiff        Kind = "diff"        // what changed between two deployments
+	KindRescan      Kind = "rescan"      // archived SBOMs matched again: what changed since the last time
 )
 
 // Kinds are every view, in the order help lists them.
-var Kinds = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindDiff, KindRescan}
+var Kinds = []Kind{KindScan, KindSBOM, KindVuln, KindSecrets, KindPermissions, KindDiff, KindRescan}
 
 // Report is what one run found.
 type Report struct {
@@ -91,6 +93,9 @@ type Deployment struct {
 	// secret scan did not run.
 	Vulns   *Vulns   `json:"vulnerabilities,omitempty"`
 	Secrets *Secrets `json:"secrets,omitempty"`
+	// Permissions is nil when the templates were not analysed (no
+	// template found, or a view without permissions).
+	Permissions *Permissions `json:"permissions,omitempty"`
 	// Problems are what could not be read or understood; Partial is set
 	// when content was left unread.
 	Problems []Problem           `json:"problems,omitempty"`
@@ -162,10 +167,11 @@ func (d *Deployment) Inventory() *sbom.Inventory {
 type Failing struct {
 	Vulnerabilities int `json:"vulnerabilities"`
 	Secrets         int `json:"secrets"`
+	Permissions     int `json:"permissions,omitempty"`
 }
 
 // Total is the sum.
-func (f Failing) Total() int { return f.Vulnerabilities + f.Secrets }
+func (f Failing) Total() int { return f.Vulnerabilities + f.Secrets + f.Permissions }
 
 // Gate decides which findings fail a run (exit 1).
 type Gate struct {
@@ -178,10 +184,14 @@ type Gate struct {
 	// Secrets: a first-party secret fails; ThirdPartySecrets: any secret.
 	Secrets           bool `json:"secrets"`
 	ThirdPartySecrets bool `json:"third_party_secrets,omitempty"`
+	// Permissions is the lowest severity of a permission finding that
+	// fails; "": none does (--fail-on-permissions never).
+	Permissions vuln.Level `json:"permissions,omitempty"`
 }
 
 // DefaultGate fails on high and critical advisories (unrated ones counted
-// as high) and on first-party secrets.
+// as high) and on first-party secrets. The views that analyse permissions
+// set Permissions (their --fail-on-permissions, high by default).
 var DefaultGate = Gate{FailOn: vuln.High, UnknownAs: vuln.High, Secrets: true}
 
 // ParseGate reads the gate's thresholds as a user writes them: failOn a
@@ -250,6 +260,13 @@ func (g Gate) Count(d *Deployment) Failing {
 			}
 		}
 	}
+	if d.Permissions != nil {
+		for _, f := range d.Permissions.Findings {
+			if g.PermissionFails(f) {
+				n.Permissions++
+			}
+		}
+	}
 	return n
 }
 
@@ -259,7 +276,7 @@ func (g Gate) Describe(kind Kind) string {
 		return "--fail-on never: report only"
 	}
 	var parts []string
-	if kind != KindSecrets {
+	if kind != KindSecrets && kind != KindPermissions {
 		parts = append(parts, "--fail-on "+string(g.FailOn))
 	}
 	if kind != KindVuln && kind != KindSBOM && g.Secrets {
@@ -268,6 +285,9 @@ func (g Gate) Describe(kind Kind) string {
 		} else {
 			parts = append(parts, "first-party secrets")
 		}
+	}
+	if kind == KindPermissions || kind == KindScan && g.Permissions != "" {
+		parts = append(parts, "--fail-on-permissions "+orNever(g.Permissions))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -345,6 +365,11 @@ func Notes(r *Report) []string {
 		if d.Secrets != nil {
 			for _, x := range d.Secrets.Expired {
 				out = append(out, fmt.Sprintf("the ignore rule for %s expired on %s; its findings count again", x.Fingerprint, x.Expires))
+			}
+		}
+		if d.Permissions != nil {
+			for _, x := range d.Permissions.Expired {
+				out = append(out, fmt.Sprintf("the ignore rule for %s expired on %s; its findings count again", x.Rule, x.Expires))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -12,11 +13,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/shipcheck/shipcheck"
 	"github.com/shipcheck/shipcheck/packaging"
+	"github.com/shipcheck/shipcheck/permissions"
 	"github.com/shipcheck/shipcheck/report"
 	"github.com/shipcheck/shipcheck/sbomarchive"
+	"github.com/shipcheck/shipcheck/secrets/envconfig"
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
@@ -34,6 +38,9 @@ type reportCase struct {
 	diff       bool
 	// rescan: the targets are SBOMs archived, then rescanned.
 	rescan bool
+	// perms: the first deployment's templates are permissionTemplates
+	// (read by hand: the format parsers are tested on their own).
+	perms bool
 }
 
 func cases() []reportCase {
@@ -55,6 +62,12 @@ func cases() []reportCase {
 			targets: []shipcheck.Target{{Artifact: filepath.Join(testdata, "hostile", "zip-dotdot.zip")}}},
 		{name: "diff", kind: report.KindDiff, advisories: osv, gate: report.Gate{FailOn: vuln.Medium, UnknownAs: vuln.High, Secrets: true}, diff: true,
 			targets: []shipcheck.Target{{Artifact: filepath.Join(ex, "hello-function.zip")}, {Artifact: filepath.Join(ex, "orders-api.zip")}}},
+		{name: "permissions", kind: report.KindPermissions, perms: true,
+			gate:    report.Gate{FailOn: vuln.High, UnknownAs: vuln.High, Permissions: vuln.High},
+			targets: []shipcheck.Target{{Artifact: fn}}},
+		{name: "scan-permissions", kind: report.KindScan, advisories: osv, perms: true,
+			gate:    report.Gate{FailOn: vuln.High, UnknownAs: vuln.High, Secrets: true, Permissions: vuln.Medium},
+			targets: []shipcheck.Target{{Artifact: filepath.Join(ex, "orders-api.zip")}}},
 		{name: "rescan", kind: report.KindRescan, advisories: osv, gate: report.DefaultGate, rescan: true,
 			targets: []shipcheck.Target{{Artifact: filepath.Join(testdata, "archive", "orders.cdx.json")}, {Artifact: filepath.Join(testdata, "archive", "billing.cdx.xml")},
 				{Artifact: filepath.Join(testdata, "archive", "search.spdx.json")}, {Artifact: filepath.Join(testdata, "archive", "reports.syft.cdx.json")}}},
@@ -94,6 +107,9 @@ func (c reportCase) make(t *testing.T) *report.Report {
 	opt := shipcheck.ScanOptions{Kind: c.kind, Gate: c.gate, Time: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Deterministic: true,
 		ToolVersion: "test", Now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC),
 		Source: vuln.SourceOptions{Advisories: c.advisories, Offline: true, TempDir: t.TempDir()}}
+	if c.kind == report.KindPermissions {
+		opt.Kind = report.KindSecrets // the walk, without a template parser
+	}
 	var r *report.Report
 	var err error
 	switch {
@@ -106,6 +122,15 @@ func (c reportCase) make(t *testing.T) *report.Report {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.perms {
+		r.Kind = c.kind
+		d := r.Deployments[0]
+		if c.kind == report.KindPermissions {
+			d.Secrets = nil
+		}
+		d.Permissions = report.NewPermissions(permissionTemplates(), permissionIgnores, opt.Now)
+		r.Judge()
 	}
 	if a := r.Advisories; a != nil {
 		a.Built = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
@@ -296,3 +321,183 @@ func TestFileFor(t *testing.T) {
 
 var _ = packaging.Source{}
 var _ = fmt.Sprint
+
+// permissionTemplates are two templates as the parsers give them: a SAM
+// stack of two functions (one over-broad in every way the rules know,
+// one scoped) and a Terraform function.
+func permissionTemplates() []*permissions.Template {
+	cfn := "stacks/orders.yaml"
+	at := func(file string, line int) permissions.Position { return permissions.Position{File: file, Line: line} }
+	orders := &permissions.Function{Name: "OrdersFunction", Position: at(cfn, 12), Role: "OrdersRole",
+		Statements: []permissions.Statement{
+			{Position: at(cfn, 41), Source: "inline policy Data of OrdersRole", Effect: "Allow", Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Resources: []string{"!GetAtt OrdersTable.Arn"}},
+			{Position: at(cfn, 47), Source: "inline policy Data of OrdersRole", Effect: "Allow", Actions: []string{"s3:*"}, Resources: []string{"*"}},
+			{Position: at(cfn, 52), Source: "inline policy Deploy of OrdersRole", Effect: "Allow", Actions: []string{"iam:PassRole"}, Resources: []string{"*"}},
+			{Position: at(cfn, 57), Source: "inline policy Guard of OrdersRole", Effect: "Deny", Actions: []string{"*"}, Resources: []string{"*"}},
+			{Position: at(cfn, 24), Source: "SAM policy template SQSSendMessagePolicy", Effect: "Allow", Actions: []string{"sqs:*"}, Resources: []string{"*"}, PolicyTemplate: true},
+		},
+		Managed:  []permissions.ManagedPolicy{{Position: at(cfn, 63), ARN: "arn:aws:iam::aws:policy/AdministratorAccess"}},
+		Invokers: []permissions.InvokePermission{{Position: at(cfn, 70), Action: "lambda:InvokeFunction", Principal: "*"}},
+		URL:      &permissions.FunctionURL{Position: at(cfn, 30), AuthType: "NONE"},
+	}
+	reports := &permissions.Function{Name: "ReportsFunction", Position: at(cfn, 80), Statements: []permissions.Statement{
+		{Position: at(cfn, 90), Source: "inline policy of ReportsFunction", Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::reports/*"}},
+	}}
+	tf := "infra/worker.tf"
+	worker := &permissions.Function{Name: "aws_lambda_function.worker", Position: at(tf, 1), Role: "aws_iam_role.worker",
+		Statements: []permissions.Statement{
+			{Position: at(tf, 30), Source: "aws_iam_policy_document.worker", Effect: "Allow", NotActions: []string{"iam:*"}, Resources: []string{"*"}},
+		},
+		Invokers: []permissions.InvokePermission{{Position: at(tf, 50), Action: "lambda:InvokeFunction", Principal: "123456789012"}},
+	}
+	return []*permissions.Template{
+		{Path: tf, Format: envconfig.Terraform, Functions: []*permissions.Function{worker}},
+		{Path: cfn, Format: envconfig.CloudFormation, Functions: []*permissions.Function{orders, reports}},
+	}
+}
+
+// permissionIgnores: one in force, one past its date (a note).
+var permissionIgnores = []permissions.Ignore{
+	{Rule: "SC-LAMBDA-001", Function: "OrdersFunction", Reason: "a public webhook: the handler checks the caller's signature", Expires: "2027-06-30"},
+	{Rule: "SC-IAM-004", File: "infra/*.tf", Reason: "migrating to scoped actions", Expires: "2026-11-01"},
+}
+
+// TestPermissionsGate: the permission findings that fail, by threshold;
+// suppressed ones never.
+func TestPermissionsGate(t *testing.T) {
+	p := report.NewPermissions(permissionTemplates(), permissionIgnores, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	d := &report.Deployment{Permissions: p}
+	for _, c := range []struct {
+		failOn string
+		never  bool
+		want   int
+	}{
+		// critical: AdministratorAccess; high adds s3:*, iam:PassRole,
+		// NotAction (its ignore expired) and principal "*" (the URL's
+		// finding is ignored); medium adds the account principal.
+		{"critical", false, 1},
+		{"high", false, 5},
+		{"medium", false, 6},
+		{"low", false, 6},
+		{"never", false, 0},
+		{"low", true, 0},
+	} {
+		l, err := report.ParsePermissionsFailOn(c.failOn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := report.Gate{FailOn: vuln.High, UnknownAs: vuln.High, Permissions: l, Never: c.never}
+		if got := g.Count(d).Permissions; got != c.want {
+			t.Errorf("--fail-on-permissions %s (never %v): %d fail, want %d", c.failOn, c.never, got, c.want)
+		}
+	}
+	if _, err := report.ParsePermissionsFailOn("none"); err == nil {
+		t.Error("none accepted: a permissions threshold is a rule severity or never")
+	}
+}
+
+// compileSchema compiles a JSON schema of testdata/schemas.
+func compileSchema(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdata, "schemas", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(name, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestPermissionsOutputs: the JSON of a report with permissions follows
+// the published schema; its SARIF validates, with one rule per
+// permissions rule whose help gives the description and the fix, and a
+// result per finding at its template's file and line (the ignored one
+// marked suppressed).
+func TestPermissionsOutputs(t *testing.T) {
+	reportSchema := compileSchema(t, "shipcheck-report-2.schema.json")
+	sarifSchema := compileSchema(t, "sarif-schema-2.1.0.json")
+	for _, c := range cases() {
+		if !c.perms {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			r := c.make(t)
+			outs := render(t, r, report.Options{})
+			for name, s := range map[string]*jsonschema.Schema{"json": reportSchema, "sarif": sarifSchema} {
+				doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(outs[name]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Validate(doc); err != nil {
+					t.Errorf("%s does not validate: %v", name, err)
+				}
+			}
+			var log struct {
+				Runs []struct {
+					Tool struct {
+						Driver struct {
+							Rules []struct {
+								ID   string `json:"id"`
+								Help struct {
+									Text string `json:"text"`
+								} `json:"help"`
+							} `json:"rules"`
+						} `json:"driver"`
+					} `json:"tool"`
+					Results []struct {
+						RuleID    string `json:"ruleId"`
+						Locations []struct {
+							Physical struct {
+								Artifact struct {
+									URI string `json:"uri"`
+								} `json:"artifactLocation"`
+								Region struct {
+									StartLine int `json:"startLine"`
+								} `json:"region"`
+							} `json:"physicalLocation"`
+						} `json:"locations"`
+						Suppressions []any `json:"suppressions"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(outs["sarif"], &log); err != nil {
+				t.Fatal(err)
+			}
+			help := map[string]string{}
+			for _, rl := range log.Runs[0].Tool.Driver.Rules {
+				help[rl.ID] = rl.Help.Text
+			}
+			got := map[string]bool{}
+			for _, res := range log.Runs[0].Results {
+				if !strings.HasPrefix(res.RuleID, "SC-") {
+					continue
+				}
+				l := res.Locations[0].Physical
+				got[fmt.Sprintf("%s %s:%d suppressed=%v", res.RuleID, l.Artifact.URI, l.Region.StartLine, len(res.Suppressions) > 0)] = true
+			}
+			p := r.Deployments[0].Permissions
+			if len(got) != len(p.Findings) {
+				t.Errorf("%d permission results, want %d: %v", len(got), len(p.Findings), got)
+			}
+			for _, f := range p.Findings {
+				key := fmt.Sprintf("%s %s:%d suppressed=%v", f.Rule, f.File, f.Line, f.Suppressed != nil)
+				if !got[key] {
+					t.Errorf("no SARIF result %s", key)
+				}
+				if h := help[f.Rule]; !strings.Contains(h, f.Fix) || len(h) <= len(f.Fix) {
+					t.Errorf("%s: rule help %q lacks the description and the fix", f.Rule, h)
+				}
+			}
+		})
+	}
+}

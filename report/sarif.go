@@ -16,8 +16,8 @@ import (
 	"github.com/shipcheck/shipcheck/vuln"
 )
 
-// encodeSARIF writes a SARIF 2.1.0 log: a rule per advisory and per secret
-// rule, a result per finding (a diff: per new finding), the run's
+// encodeSARIF writes a SARIF 2.1.0 log: a rule per advisory, per secret
+// rule and per permissions rule, a result per finding (a diff: per new finding), the run's
 // invocation saying whether it read everything, and its problems as
 // notifications.
 func encodeSARIF(w io.Writer, r *Report, _ Options) error {
@@ -39,6 +39,9 @@ func encodeSARIF(w io.Writer, r *Report, _ Options) error {
 		}
 		if d.Secrets != nil {
 			addSecretResults(run, d.Secrets.Findings, r.Gate, name)
+		}
+		if d.Permissions != nil {
+			addPermissionResults(run, d.Permissions, r.Gate, name)
 		}
 	}
 	inv := sarif.NewInvocation().WithExecutionSuccess(!r.Partial())

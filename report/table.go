@@ -68,6 +68,16 @@ func encodeTable(w io.Writer, r *Report, o Options) error {
 			secretSummary(t, r, d)
 			suppressedSecrets(t, d)
 		}
+	case KindPermissions:
+		for _, d := range r.Deployments {
+			sourcesOf(t, d, "permissions")
+			t.blank()
+			if d.Permissions == nil {
+				t.line("no deployment template analysed")
+				continue
+			}
+			permissionsTable(t, r, d)
+		}
 	case KindDiff:
 		diffTable(t, r, o)
 	case KindRescan:
@@ -140,6 +150,11 @@ func scanTable(t *text, r *Report, o Options) {
 			}
 			t.line("%s", s)
 		}
+		if d.Permissions != nil {
+			t.blank()
+			t.line("%s", paint(o.Color, ansiBold, "permissions"))
+			permissionsTable(t, r, d)
+		}
 	}
 	verdict := paint(o.Color, ansiGreen, "PASS")
 	if r.Failing > 0 {
@@ -154,12 +169,15 @@ func scanTable(t *text, r *Report, o Options) {
 
 // sourcesTable says what each artifact is and where it is mounted, and
 // whether it was read only in part.
-func sourcesTable(t *text, d *Deployment) {
+func sourcesTable(t *text, d *Deployment) { sourcesOf(t, d, "packages and secrets") }
+
+// sourcesOf is sourcesTable for a view that may miss what it names.
+func sourcesOf(t *text, d *Deployment, missed string) {
 	for _, s := range d.Sources {
 		t.line("%s: %s (%s), mounted at %s", pr(s.Path), s.Role.Describe(), s.Kind, s.Mount)
 	}
 	if d.Partial {
-		t.line("PARTIAL: %s was read only in part (%d problem(s)); what follows may miss packages and secrets", pr(d.Name), len(d.Problems))
+		t.line("PARTIAL: %s was read only in part (%d problem(s)); what follows may miss %s", pr(d.Name), len(d.Problems), missed)
 	}
 }
 
@@ -180,8 +198,19 @@ func SummaryLine(r *Report) string {
 			first, third = first+f, third+t
 		}
 	}
-	return fmt.Sprintf("%d deployment(s), %d package(s), %d vulnerability finding(s), %d first-party and %d third-party secret(s); %d fail the gate",
-		len(r.Deployments), pkgs, vulns, first, third, r.Failing)
+	perms := ""
+	if hasPermissions(r) {
+		n := 0
+		for _, d := range r.Deployments {
+			if d.Permissions != nil {
+				_, total, _ := permissionCounts(d.Permissions)
+				n += total
+			}
+		}
+		perms = fmt.Sprintf(", %d permission finding(s)", n)
+	}
+	return fmt.Sprintf("%d deployment(s), %d package(s), %d vulnerability finding(s), %d first-party and %d third-party secret(s)%s; %d fail the gate",
+		len(r.Deployments), pkgs, vulns, first, third, perms, r.Failing)
 }
 
 // DescribeSource says which advisories were used and how old they were

@@ -112,8 +112,8 @@ func newConfigCmd(e *env) *cobra.Command {
 	cfg := &cobra.Command{
 		Use:   "config",
 		Short: "Write or check .shipcheck.yaml",
-		Long: `.shipcheck.yaml holds defaults for flags, ignore rules for advisories and
-secrets (each with a reason and an optional expiry), and the places where
+		Long: `.shipcheck.yaml holds defaults for flags, ignore rules for advisories,
+secrets and permissions (each with a reason and an optional expiry), and the places where
 secrets are expected. shipcheck reads it from the working folder, or from
 --config FILE or SHIPCHECK_CONFIG. Precedence: flags, then SHIPCHECK_*
 environment variables (SHIPCHECK_FAIL_ON for --fail-on; lists separated by
@@ -169,7 +169,7 @@ commas), then the file.`,
 			}
 			// Every command that reads the file reads it here, as it would
 			// (flag values, formats, thresholds), with nothing to scan.
-			for _, args := range [][]string{{"scan", "x"}, {"vuln", "x"}, {"secrets", "x"}, {"sbom", "x"}, {"diff", "x", "y"}} {
+			for _, args := range [][]string{{"scan", "x"}, {"vuln", "x"}, {"secrets", "x"}, {"permissions", "x"}, {"sbom", "x"}, {"diff", "x", "y"}} {
 				sub := &env{stdout: io.Discard, stderr: io.Discard, lookupEnv: func(string) (string, bool) { return "", false }, checkOnly: true}
 				root := newRootCmd(sub)
 				root.SetArgs(append(args, "--config", path))
@@ -178,8 +178,8 @@ commas), then the file.`,
 					return usageErr(fmt.Errorf("config %s: defaults: %s (as shipcheck %s reads it)", path, msg, args[0]))
 				}
 			}
-			fmt.Fprintf(e.stdout, "%s: %d default(s), %d advisory ignore rule(s), %d secret ignore rule(s), %d secret allow rule(s)\n",
-				path, len(c.Defaults), len(c.Ignore), len(c.Secrets.Ignore), len(c.Secrets.Allow))
+			fmt.Fprintf(e.stdout, "%s: %d default(s), %d advisory ignore rule(s), %d secret ignore rule(s), %d secret allow rule(s), %d permissions ignore rule(s)\n",
+				path, len(c.Defaults), len(c.Ignore), len(c.Secrets.Ignore), len(c.Secrets.Allow), len(c.Permissions.Ignore))
 			return nil
 		},
 	}

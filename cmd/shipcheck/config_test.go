@@ -103,7 +103,9 @@ func TestConfigErrors(t *testing.T) {
 		yaml string
 		want []string
 	}{
-		{"defaults:\n  fail-on: high\nignroe:\n  - id: X\n", []string{"line 3", `unknown key "ignroe"`, "ignore, secrets, defaults"}},
+		{"defaults:\n  fail-on: high\nignroe:\n  - id: X\n", []string{"line 3", `unknown key "ignroe"`, "ignore, secrets, permissions, defaults"}},
+		{"permissions:\n  ignore:\n    - rule: SC-IAM-002\n      reasn: x\n", []string{"line 4", `"reasn"`, "rule, function, file, reason, expires"}},
+		{"permissions:\n  ignore:\n    - rule: SC-IAM-999\n      reason: x\n", []string{`"SC-IAM-999" is not a rule id`}},
 		{"secrets:\n  ignore:\n    - fingerprint: sc1:0123456789abcdef0123456789abcdef\n      reasn: x\n", []string{"line 4", `"reasn"`, "fingerprint, reason, expires"}},
 		{"ignore: yes\n", []string{"line 1", "must be written as a list"}},
 		{"defaults:\n  fail-on: high\n---\nignore:\n  - id: X\n    reason: y\n", []string{"a second YAML document"}},

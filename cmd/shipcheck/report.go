@@ -122,8 +122,15 @@ func (f *reportFlags) finish(e *env, specs []report.Output, r *report.Report, al
 type gateFlags struct {
 	failOn, unknownAs string
 	goReach           string
-	secrets           bool // a first-party secret fails
-	thirdParty        bool // any secret fails
+	secrets           bool   // a first-party secret fails
+	thirdParty        bool   // any secret fails
+	permissions       string // --fail-on-permissions; "" where the view has none
+}
+
+// registerPermissions declares --fail-on-permissions.
+func (g *gateFlags) registerPermissions(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&g.permissions, "fail-on-permissions", "high", "exit 1 when a permission finding is at or above this severity: critical, high, medium, low, or never (report only)")
+	cmd.RegisterFlagCompletionFunc("fail-on-permissions", cobra.FixedCompletions(report.PermissionsFailOnValues, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (g *gateFlags) register(cmd *cobra.Command, vulns, secrets bool) {
@@ -158,6 +165,11 @@ func (g *gateFlags) gate() (report.Gate, bool, error) {
 		return gt, false, err
 	}
 	gt.Secrets, gt.ThirdPartySecrets = g.secrets, g.thirdParty
+	if g.permissions != "" {
+		if gt.Permissions, err = report.ParsePermissionsFailOn(g.permissions); err != nil {
+			return gt, false, err
+		}
+	}
 	switch g.goReach {
 	case "on":
 		return gt, true, nil
@@ -215,6 +227,12 @@ type reportCmd struct {
 	baseline      string
 	deterministic bool
 	allowEmpty    bool
+	templates     []string // --template (scan, permissions)
+}
+
+// perms reports whether the view reads templates for permissions.
+func (c *reportCmd) perms() bool {
+	return c.kind == report.KindScan || c.kind == report.KindPermissions
 }
 
 func newReportCmd(kind report.Kind, advisories, secrets bool) *reportCmd {
@@ -236,8 +254,18 @@ func (c *reportCmd) register(cmd *cobra.Command, def string) {
 		c.adv.register(cmd.Flags())
 		cmd.Flags().StringArrayVar(&c.vexs, "vex", nil, "a VEX document (OpenVEX, or CycloneDX JSON or XML): not_affected statements suppress findings (repeat for several)")
 	}
-	if c.kind != report.KindSBOM {
+	switch c.kind {
+	case report.KindSBOM:
+	case report.KindPermissions:
+		// Only permissions can fail: the other thresholds keep their
+		// defaults, unused.
+		c.gate.failOn, c.gate.unknownAs, c.gate.goReach = "high", "high", "on"
+	default:
 		c.gate.register(cmd, c.adv != nil, c.sf != nil)
+	}
+	if c.perms() {
+		c.gate.registerPermissions(cmd)
+		cmd.Flags().StringArrayVar(&c.templates, "template", nil, "a deployment template beside the artifact (SAM/CloudFormation, serverless.yml, Terraform) read for permissions (repeat for several)")
 	}
 	c.rf.register(cmd, c.kind, def)
 	if c.sf != nil {

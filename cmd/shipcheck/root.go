@@ -65,7 +65,12 @@ type env struct {
 
 // Run runs the shipcheck command line with args and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv}
+	return runEnv(ctx, &env{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv}, args)
+}
+
+// runEnv runs the command line in e and returns the exit code.
+func runEnv(ctx context.Context, e *env, args []string) int {
+	stderr := e.stderr
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -127,9 +132,10 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `shipcheck opens the exact artifact a team is about to deploy (an AWS Lambda
 function zip with its layers, an Azure Functions or Google Cloud Functions
 package, a container image as a docker save tarball or an OCI layout, any zip,
-tar or folder) as the runtime will see it, and answers three questions: what
-is inside (an SBOM), is any of it known to be vulnerable (OSV advisories), and
-did anyone bake a credential into it.
+tar or folder) as the runtime will see it, and answers four questions: what
+is inside (an SBOM), is any of it known to be vulnerable (OSV advisories), did
+anyone bake a credential into it, and what may each function do (the
+permissions its deployment templates grant).
 
 ` + exitCodesHelp,
 		SilenceUsage:  true,
@@ -180,6 +186,7 @@ did anyone bake a credential into it.
 		newSBOMCmd(e),
 		newVulnCmd(e),
 		newSecretsCmd(e),
+		newPermissionsCmd(e),
 		newDiffCmd(e),
 		newAttestCmd(e),
 		newVerifyCmd(e),

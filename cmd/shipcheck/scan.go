@@ -14,11 +14,14 @@ func newScanCmd(e *env) *cobra.Command {
 	var noSecrets bool
 	cmd := &cobra.Command{
 		Use:   "scan DEPLOYMENT...",
-		Short: "Scan an artifact: SBOM, vulnerabilities and secrets in one pass",
-		Long: `Open each deployment once and answer the three questions together: what is
+		Short: "Scan an artifact: SBOM, vulnerabilities, secrets and permissions in one pass",
+		Long: `Open each deployment once and answer the questions together: what is
 inside (the SBOM), is any of it known to be vulnerable (OSV advisories, Go
-binaries analysed for the vulnerable code), and did anyone bake a credential
-into it. Each file is read once, every analyser served from that one read.
+binaries analysed for the vulnerable code), did anyone bake a credential
+into it, and what may each function do (the permissions its deployment
+templates grant: those in the artifact, and any given with --template; see
+shipcheck permissions --help). Each file is read once, every analyser
+served from that one read.
 
 A deployment is FUNCTION[,LAYER...]: an artifact and the Lambda layers it
 runs with, in order (--layer says the same when there is one deployment).
@@ -28,7 +31,8 @@ The gate (exit 1): a vulnerability at or above --fail-on (an advisory with no
 severity counts as --unknown-severity; Go findings whose vulnerable code is
 not in the binary do not count unless --go-reachability=off), or a
 first-party secret (unless --fail-on-secrets=false; third-party ones with
---fail-on-third-party-secrets). Ignores and VEX statements apply first.
+--fail-on-third-party-secrets), or a permission finding at or above
+--fail-on-permissions. Ignores and VEX statements apply first.
 --fail-on never reports without failing.
 
 Several outputs in one run: --output table --output sarif=shipcheck.sarif
@@ -56,6 +60,9 @@ writes an example) and overridden by SHIPCHECK_<FLAG> environment variables
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			targets, err := shipcheck.ParseTargets(args, c.af.layers)
+			if err == nil {
+				err = shipcheck.AddTemplates(targets, c.templates)
+			}
 			if err != nil {
 				return usageErr(err)
 			}

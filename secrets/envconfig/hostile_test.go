@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -79,7 +81,7 @@ func TestHostile(t *testing.T) {
 			if tc.wantErr == "" && err != nil {
 				t.Errorf("error = %v", err)
 			}
-			if len(vars) > walkBudget {
+			if len(vars) > tmpltree.WalkBudget {
 				t.Errorf("%d variables", len(vars))
 			}
 		})

@@ -14,14 +14,14 @@ func parseAzureSettings(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	d.mapVars(d.get(root, "Values"), "Values", plainValue, &vars)
-	d.mapVars(d.get(root, "ConnectionStrings"), "ConnectionStrings", func(n *yaml.Node) (string, bool, bool) {
+	d.mapVars(d.Get(root, "Values"), "Values", plainValue, &vars)
+	d.mapVars(d.Get(root, "ConnectionStrings"), "ConnectionStrings", func(n *yaml.Node) (string, bool, bool) {
 		if n.Kind == yaml.MappingNode {
-			if c := d.get(n, "ConnectionString"); c != nil {
+			if c := d.Get(n, "ConnectionString"); c != nil {
 				n = c
 			}
 		}
 		return plainValue(n)
 	}, &vars)
-	return vars, d.err()
+	return vars, d.Err()
 }

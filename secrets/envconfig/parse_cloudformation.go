@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -20,65 +22,62 @@ func parseCloudFormation(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	d.cfnEnvironment(d.path(root, "Globals", "Function", "Environment"), "Globals.Function.Environment.Variables", &vars)
-	for _, r := range d.pairs(d.get(root, "Resources")) {
-		typ := d.get(r.value, "Type")
-		if r.key.Kind != yaml.ScalarNode || typ == nil || typ.Kind != yaml.ScalarNode || !cfnFunctionTypes[typ.Value] {
+	d.cfnEnvironment(d.Path(root, "Globals", "Function", "Environment"), "Globals.Function.Environment.Variables", &vars)
+	for _, r := range d.Pairs(d.Get(root, "Resources")) {
+		typ := d.Get(r.Value, "Type")
+		if r.Key.Kind != yaml.ScalarNode || typ == nil || typ.Kind != yaml.ScalarNode || !cfnFunctionTypes[typ.Value] {
 			continue
 		}
-		scope := "Resources." + r.key.Value + ".Properties.Environment.Variables"
-		d.cfnEnvironment(d.path(r.value, "Properties", "Environment"), scope, &vars)
+		scope := "Resources." + r.Key.Value + ".Properties.Environment.Variables"
+		d.cfnEnvironment(d.Path(r.Value, "Properties", "Environment"), scope, &vars)
 	}
-	return vars, d.err()
+	return vars, d.Err()
 }
 
 // cfnEnvironment appends the variables of an Environment property.
 func (d *doc) cfnEnvironment(env *yaml.Node, scope string, vars *[]Variable) {
-	for _, e := range d.cfnBranches(env, 0) {
-		for _, m := range d.cfnBranches(d.get(e, "Variables"), 0) {
+	for _, e := range d.CFNBranches(env) {
+		for _, m := range d.CFNBranches(d.Get(e, "Variables")) {
 			d.mapVars(m, scope, cfnValue, vars)
 		}
 	}
 }
 
+// doc is one parsed document's walk, with the variable readers the formats
+// share.
+type doc struct{ *tmpltree.Doc }
+
 // rootMapping parses YAML or JSON content whose top level must be a mapping,
 // and returns it with a fresh walk budget; the root is nil (and no error) for
 // an empty document.
 func rootMapping(content []byte) (*doc, *yaml.Node, error) {
-	root, err := parseTree(content)
-	if err != nil {
+	td, root, err := tmpltree.Root(content)
+	if root == nil {
 		return nil, nil, err
 	}
-	root = resolve(root)
-	if root == nil || (root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null") {
-		return nil, nil, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, nil, errNotMapping
-	}
-	return &doc{left: walkBudget}, root, nil
+	return &doc{td}, root, nil
 }
 
 // mapVars appends one Variable per entry of mapping m, its value classified
 // by classify (which returns ok false to skip the entry).
 func (d *doc) mapVars(m *yaml.Node, scope string, classify func(*yaml.Node) (value string, lit, ok bool), vars *[]Variable) {
-	ps := d.pairs(m)
-	if d.err() != nil {
+	ps := d.Pairs(m)
+	if d.Err() != nil {
 		return // the parse fails anyway
 	}
 	for _, p := range ps {
-		if p.key.Kind != yaml.ScalarNode {
+		if p.Key.Kind != yaml.ScalarNode {
 			continue
 		}
-		value, lit, ok := classify(p.value)
+		value, lit, ok := classify(p.Value)
 		if !ok {
 			continue
 		}
-		line := p.value.Line
-		if line <= 0 || p.value.Kind == yaml.ScalarNode && p.value.Value == "" && p.value.ShortTag() == "!!null" {
-			line = p.key.Line // an empty value: yaml.v3 places it at the next token
+		line := p.Value.Line
+		if line <= 0 || p.Value.Kind == yaml.ScalarNode && p.Value.Value == "" && p.Value.ShortTag() == "!!null" {
+			line = p.Key.Line // an empty value: yaml.v3 places it at the next token
 		}
-		*vars = append(*vars, Variable{Name: p.key.Value, Value: value, Literal: lit, Line: line, Scope: scope})
+		*vars = append(*vars, Variable{Name: p.Key.Value, Value: value, Literal: lit, Line: line, Scope: scope})
 	}
 }
 
@@ -89,8 +88,8 @@ func plainValue(n *yaml.Node) (string, bool, bool) {
 		return "", false, false
 	}
 	s := n.Value
-	if !isCustomTag(n.Tag) {
-		s = scalarText(n)
+	if !tmpltree.IsCustomTag(n.Tag) {
+		s = tmpltree.ScalarText(n)
 	}
 	v, lit := literal(s)
 	return v, lit, true

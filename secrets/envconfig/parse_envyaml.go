@@ -12,5 +12,5 @@ func parseEnvYAML(content []byte) ([]Variable, error) {
 	}
 	var vars []Variable
 	d.mapVars(root, "", plainValue, &vars)
-	return vars, d.err()
+	return vars, d.Err()
 }

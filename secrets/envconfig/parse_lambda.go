@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -18,16 +20,16 @@ func parseLambdaConfig(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	d.mapVars(d.path(root, "Environment", "Variables"), "Environment.Variables", plainValue, &vars)
-	d.mapVars(d.path(root, "Configuration", "Environment", "Variables"), "Configuration.Environment.Variables", plainValue, &vars)
-	if fns := resolve(d.get(root, "Functions")); fns != nil && fns.Kind == yaml.SequenceNode {
+	d.mapVars(d.Path(root, "Environment", "Variables"), "Environment.Variables", plainValue, &vars)
+	d.mapVars(d.Path(root, "Configuration", "Environment", "Variables"), "Configuration.Environment.Variables", plainValue, &vars)
+	if fns := tmpltree.Resolve(d.Get(root, "Functions")); fns != nil && fns.Kind == yaml.SequenceNode {
 		for i, f := range fns.Content {
 			name := strconv.Itoa(i)
-			if n := d.get(f, "FunctionName"); n != nil && n.Kind == yaml.ScalarNode {
+			if n := d.Get(f, "FunctionName"); n != nil && n.Kind == yaml.ScalarNode {
 				name = n.Value
 			}
-			d.mapVars(d.path(f, "Environment", "Variables"), "Functions."+name+".Environment.Variables", plainValue, &vars)
+			d.mapVars(d.Path(f, "Environment", "Variables"), "Functions."+name+".Environment.Variables", plainValue, &vars)
 		}
 	}
-	return vars, d.err()
+	return vars, d.Err()
 }

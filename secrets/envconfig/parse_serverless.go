@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -17,31 +19,31 @@ func parseServerless(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	d.mapVars(d.path(root, "provider", "environment"), "provider.environment", serverlessValue, &vars)
-	fns := resolve(d.get(root, "functions"))
+	d.mapVars(d.Path(root, "provider", "environment"), "provider.environment", serverlessValue, &vars)
+	fns := tmpltree.Resolve(d.Get(root, "functions"))
 	if fns == nil {
-		return vars, d.err()
+		return vars, d.Err()
 	}
-	var list []pair
+	var list []tmpltree.Pair
 	switch fns.Kind {
 	case yaml.MappingNode:
-		list = d.pairs(fns)
+		list = d.Pairs(fns)
 	case yaml.SequenceNode:
 		for _, m := range fns.Content {
-			list = append(list, d.pairs(m)...)
+			list = append(list, d.Pairs(m)...)
 		}
 	}
 	for _, f := range list {
-		if f.key.Kind != yaml.ScalarNode {
+		if f.Key.Kind != yaml.ScalarNode {
 			continue
 		}
-		d.mapVars(d.get(f.value, "environment"), "functions."+f.key.Value+".environment", serverlessValue, &vars)
+		d.mapVars(d.Get(f.Value, "environment"), "functions."+f.Key.Value+".environment", serverlessValue, &vars)
 	}
-	return vars, d.err()
+	return vars, d.Err()
 }
 
 func serverlessValue(n *yaml.Node) (string, bool, bool) {
-	if n.Kind == yaml.ScalarNode && !isCustomTag(n.Tag) && strings.Contains(n.Value, "${") {
+	if n.Kind == yaml.ScalarNode && !tmpltree.IsCustomTag(n.Tag) && strings.Contains(n.Value, "${") {
 		return n.Value, false, true
 	}
 	return cfnValue(n)

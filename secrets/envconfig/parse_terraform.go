@@ -1,15 +1,17 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"bytes"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/shipcheck/shipcheck/internal/hclread"
 )
 
 // tfKind says how a Terraform target holds its variables.
@@ -86,19 +88,11 @@ func parseTerraform(content []byte) ([]Variable, error) {
 	if t := bytes.TrimLeft(content, " \t\r\n"); len(t) > 0 && t[0] == '{' {
 		return parseTerraformJSON(content)
 	}
-	tokens, _ := hclsyntax.LexConfig(content, "", hcl.InitialPos)
-	if err := hclShallow(tokens); err != nil {
+	body, err := hclread.Parse(content)
+	if err != nil {
 		return nil, err
 	}
-	f, diags := hclsyntax.ParseConfig(content, "", hcl.InitialPos)
-	if err := hclError(diags); err != nil {
-		return nil, err
-	}
-	body, ok := f.Body.(*hclsyntax.Body)
-	if !ok {
-		return nil, errors.New("not an HCL native syntax body")
-	}
-	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: walkBudget}
+	w := &tfWalker{src: content, locals: map[string]hclsyntax.Expression{}, left: tmpltree.WalkBudget}
 	for _, b := range body.Blocks {
 		if b.Type == "locals" {
 			for name, a := range b.Body.Attributes {
@@ -120,7 +114,7 @@ func parseTerraform(content []byte) ([]Variable, error) {
 		}
 	}
 	if w.left < 0 {
-		return nil, errBudget
+		return nil, tmpltree.ErrBudget
 	}
 	return w.vars, nil
 }
@@ -173,7 +167,7 @@ func (w *tfWalker) target(body *hclsyntax.Body, t tfTarget, scope string) {
 				if !ok || !ok2 {
 					continue
 				}
-				secret, ok := tfConstString(a.Expr)
+				secret, ok := hclread.ConstString(a.Expr)
 				if !ok {
 					secret = w.text(a.Expr.Range())
 				}
@@ -248,7 +242,7 @@ func (w *tfWalker) key(expr hclsyntax.Expression) string {
 		}
 		expr = k.Wrapped
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		return s
 	}
 	return w.text(expr.Range())
@@ -260,7 +254,7 @@ func (w *tfWalker) name(b *hclsyntax.Body, attr string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if s, ok := tfConstString(a.Expr); ok {
+	if s, ok := hclread.ConstString(a.Expr); ok {
 		return s, true
 	}
 	return w.text(a.Expr.Range()), true
@@ -275,7 +269,7 @@ func (w *tfWalker) value(expr hclsyntax.Expression) (string, bool) {
 		}
 		expr = p.Expression
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		return literal(s)
 	}
 	if l, ok := expr.(*hclsyntax.LiteralValueExpr); ok {
@@ -294,81 +288,15 @@ func (w *tfWalker) value(expr hclsyntax.Expression) (string, bool) {
 	return w.text(expr.Range()), false
 }
 
-// hclError returns the first error of diags as "line N: summary: detail".
-func hclError(diags hcl.Diagnostics) error {
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		line := 0
-		if d.Subject != nil {
-			line = d.Subject.Start.Line
-		}
-		return fmt.Errorf("line %d: %s: %s", line, d.Summary, d.Detail)
-	}
-	return nil
-}
-
-// hclMaxDepth and hclMaxOperators bound what hclsyntax's recursive-descent
-// parser is given: it recurses once per nested bracket, template, unary
-// operator or conditional, and a goroutine stack overflow is fatal (no
-// recover), so a hostile file of nested brackets would end the process.
-// Real Terraform nests a few levels and has few such operators.
-const (
-	hclMaxDepth     = 256
-	hclMaxOperators = 10000
-)
-
-// hclShallow checks lexed HCL against hclMaxDepth and hclMaxOperators.
-func hclShallow(tokens hclsyntax.Tokens) error {
-	depth, ops := 0, 0
-	for _, t := range tokens {
-		switch t.Type {
-		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
-			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl,
-			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc:
-			if depth++; depth > hclMaxDepth {
-				return fmt.Errorf("line %d: nested more than %d levels deep", t.Range.Start.Line, hclMaxDepth)
-			}
-		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
-			hclsyntax.TokenTemplateSeqEnd, hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc:
-			depth = max(depth-1, 0)
-		case hclsyntax.TokenQuestion, hclsyntax.TokenBang, hclsyntax.TokenMinus:
-			if ops++; ops > hclMaxOperators {
-				return fmt.Errorf("line %d: more than %d conditional or unary operators", t.Range.Start.Line, hclMaxOperators)
-			}
-		}
-	}
-	return nil
-}
-
-// tfConstString returns the value of a template that is one constant string
-// (quoted or heredoc, $${ and %%{ escapes decoded).
-func tfConstString(expr hclsyntax.Expression) (string, bool) {
-	t, ok := expr.(*hclsyntax.TemplateExpr)
-	if !ok {
-		return "", false
-	}
-	var b strings.Builder
-	for _, part := range t.Parts {
-		l, ok := part.(*hclsyntax.LiteralValueExpr)
-		if !ok || l.Val.Type() != cty.String || l.Val.IsNull() || !l.Val.IsKnown() {
-			return "", false
-		}
-		b.WriteString(l.Val.AsString())
-	}
-	return b.String(), true
-}
-
-// text returns the source text of a range, cut at about maxRender bytes.
+// text returns the source text of a range, cut at about tmpltree.MaxRender bytes.
 func (w *tfWalker) text(r hcl.Range) string {
 	s, e := r.Start.Byte, r.End.Byte
 	if s < 0 || e > len(w.src) || s > e {
 		return ""
 	}
 	t := string(w.src[s:e])
-	if len(t) > maxRender {
-		t = strings.ToValidUTF8(t[:maxRender], "") + "…"
+	if len(t) > tmpltree.MaxRender {
+		t = strings.ToValidUTF8(t[:tmpltree.MaxRender], "") + "…"
 	}
 	return t
 }
@@ -382,29 +310,29 @@ func parseTerraformJSON(content []byte) ([]Variable, error) {
 		return nil, err
 	}
 	var vars []Variable
-	for _, res := range tfJSONObjects(d.get(root, "resource")) {
-		for _, typ := range d.pairs(res) {
-			targets := tfResources[typ.key.Value]
+	for _, res := range tfJSONObjects(d.Get(root, "resource")) {
+		for _, typ := range d.Pairs(res) {
+			targets := tfResources[typ.Key.Value]
 			if targets == nil {
 				continue
 			}
-			for _, named := range tfJSONObjects(typ.value) {
-				for _, r := range d.pairs(named) {
-					for _, body := range tfJSONObjects(r.value) {
-						d.tfJSONTargets(body, targets, typ.key.Value+"."+r.key.Value, &vars)
+			for _, named := range tfJSONObjects(typ.Value) {
+				for _, r := range d.Pairs(named) {
+					for _, body := range tfJSONObjects(r.Value) {
+						d.tfJSONTargets(body, targets, typ.Key.Value+"."+r.Key.Value, &vars)
 					}
 				}
 			}
 		}
 	}
-	for _, mods := range tfJSONObjects(d.get(root, "module")) {
-		for _, m := range d.pairs(mods) {
-			for _, body := range tfJSONObjects(m.value) {
-				d.tfJSONTargets(body, tfModule, "module."+m.key.Value, &vars)
+	for _, mods := range tfJSONObjects(d.Get(root, "module")) {
+		for _, m := range d.Pairs(mods) {
+			for _, body := range tfJSONObjects(m.Value) {
+				d.tfJSONTargets(body, tfModule, "module."+m.Key.Value, &vars)
 			}
 		}
 	}
-	return vars, d.err()
+	return vars, d.Err()
 }
 
 func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, vars *[]Variable) {
@@ -421,7 +349,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 		for _, b := range bodies {
 			switch t.kind {
 			case tfMap:
-				if m := resolve(d.get(b, t.name)); m != nil && m.Kind == yaml.MappingNode {
+				if m := tmpltree.Resolve(d.Get(b, t.name)); m != nil && m.Kind == yaml.MappingNode {
 					d.mapVars(m, scope, tfJSONValue, vars)
 				}
 			case tfNameValue, tfSecretEnv:
@@ -430,14 +358,14 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 					nameKey, valueKey = "key", "secret"
 				}
 				for _, nb := range d.tfJSONNested(b, t.name) {
-					name, v := d.get(nb, nameKey), d.get(nb, valueKey)
+					name, v := d.Get(nb, nameKey), d.Get(nb, valueKey)
 					if name == nil || name.Kind != yaml.ScalarNode {
 						continue
 					}
 					if v == nil {
-						v = d.get(nb, "value_source")
+						v = d.Get(nb, "value_source")
 						if v == nil {
-							v = d.get(nb, "value_from")
+							v = d.Get(nb, "value_from")
 						}
 					}
 					if v == nil {
@@ -445,7 +373,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 					}
 					value, lit, ok := tfJSONValue(v)
 					if !ok {
-						value, lit = render(v), false
+						value, lit = tmpltree.Render(v), false
 					}
 					if t.kind == tfSecretEnv {
 						lit = false
@@ -460,7 +388,7 @@ func (d *doc) tfJSONTargets(body *yaml.Node, targets []tfTarget, base string, va
 // tfJSONObjects returns n as a list of objects: n itself, or the objects of
 // an array.
 func tfJSONObjects(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
+	n = tmpltree.Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -470,7 +398,7 @@ func tfJSONObjects(n *yaml.Node) []*yaml.Node {
 	case yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, c := range n.Content {
-			if c = resolve(c); c != nil && c.Kind == yaml.MappingNode {
+			if c = tmpltree.Resolve(c); c != nil && c.Kind == yaml.MappingNode {
 				out = append(out, c)
 			}
 		}
@@ -482,10 +410,10 @@ func tfJSONObjects(n *yaml.Node) []*yaml.Node {
 // tfJSONNested returns the bodies of the blocks of a type in body, with the
 // content of dynamic blocks.
 func (d *doc) tfJSONNested(body *yaml.Node, typ string) []*yaml.Node {
-	out := tfJSONObjects(d.get(body, typ))
-	for _, dyn := range tfJSONObjects(d.get(body, "dynamic")) {
-		for _, b := range tfJSONObjects(d.get(dyn, typ)) {
-			out = append(out, tfJSONObjects(d.get(b, "content"))...)
+	out := tfJSONObjects(d.Get(body, typ))
+	for _, dyn := range tfJSONObjects(d.Get(body, "dynamic")) {
+		for _, b := range tfJSONObjects(d.Get(dyn, typ)) {
+			out = append(out, tfJSONObjects(d.Get(b, "content"))...)
 		}
 	}
 	return out
@@ -498,17 +426,17 @@ func tfJSONValue(n *yaml.Node) (string, bool, bool) {
 		return "", false, false
 	}
 	if n.Tag != "!!str" {
-		v, lit := literal(scalarText(n))
+		v, lit := literal(tmpltree.ScalarText(n))
 		return v, lit, true
 	}
-	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclShallow(tokens) != nil {
+	if tokens, _ := hclsyntax.LexTemplate([]byte(n.Value), "", hcl.InitialPos); hclread.Shallow(tokens) != nil {
 		return n.Value, false, true // not a plain literal, too deep to parse safely
 	}
 	expr, diags := hclsyntax.ParseTemplate([]byte(n.Value), "", hcl.InitialPos)
 	if diags.HasErrors() {
 		return n.Value, false, true // Terraform would reject it; not a plain literal
 	}
-	if s, ok := tfConstString(expr); ok {
+	if s, ok := hclread.ConstString(expr); ok {
 		v, lit := literal(s)
 		return v, lit, true
 	}

@@ -1,6 +1,8 @@
 package envconfig
 
 import (
+	"github.com/shipcheck/shipcheck/internal/tmpltree"
+
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -72,37 +74,19 @@ func literal(s string) (string, bool) {
 	return s, !isStorePointer(s)
 }
 
-// cfnIntrinsic returns the name of the CloudFormation intrinsic function a
-// node calls, short form ("Ref", "Sub" for !Ref, !Sub) or long form ("Ref",
-// "Fn::Sub" for {"Ref": ...}, {"Fn::Sub": ...}), and its argument. It
-// returns "" when the node is not a function call. Any application tag
-// counts as a short-form call.
-func cfnIntrinsic(n *yaml.Node) (string, *yaml.Node) {
-	if isCustomTag(n.Tag) {
-		return n.Tag[1:], n
-	}
-	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
-		k := resolve(n.Content[0])
-		if k != nil && k.Kind == yaml.ScalarNode && (k.Value == "Ref" || k.Value == "Condition" || strings.HasPrefix(k.Value, "Fn::")) {
-			return k.Value, resolve(n.Content[1])
-		}
-	}
-	return "", nil
-}
-
 // cfnValue classifies a CloudFormation value. Every intrinsic function is a
 // reference except a Sub of a plain string without ${...}, which is the
 // literal string (with "${!" escapes undone). ok is false for values that
 // are neither scalars nor function calls (not a valid variable value).
 func cfnValue(n *yaml.Node) (value string, lit, ok bool) {
-	fn, arg := cfnIntrinsic(n)
+	fn, arg := tmpltree.CFNIntrinsic(n)
 	switch {
 	case fn == "Sub" || fn == "Fn::Sub":
 		var str string
 		plain := false
 		if fn == "Sub" && n.Kind == yaml.ScalarNode { // !Sub 'text'
 			str, plain = n.Value, true
-		} else if fn == "Fn::Sub" && arg != nil && arg.Kind == yaml.ScalarNode && !isCustomTag(arg.Tag) && arg.ShortTag() != "!!null" {
+		} else if fn == "Fn::Sub" && arg != nil && arg.Kind == yaml.ScalarNode && !tmpltree.IsCustomTag(arg.Tag) && arg.ShortTag() != "!!null" {
 			str, plain = arg.Value, true
 		}
 		if plain && !strings.Contains(strings.ReplaceAll(str, "${!", ""), "${") {
@@ -110,36 +94,12 @@ func cfnValue(n *yaml.Node) (value string, lit, ok bool) {
 				return v, true, true
 			}
 		}
-		return render(n), false, true
+		return tmpltree.Render(n), false, true
 	case fn != "":
-		return render(n), false, true
+		return tmpltree.Render(n), false, true
 	case n.Kind == yaml.ScalarNode:
-		v, l := literal(scalarText(n))
+		v, l := literal(tmpltree.ScalarText(n))
 		return v, l, true
 	}
 	return "", false, false
-}
-
-// cfnBranches returns the mappings a node may stand for: itself if it is a
-// plain mapping, both branches of an Fn::If (recursively), none otherwise.
-// Each node visited counts against the walk budget (aliases can make the
-// tree of choices wide).
-func (d *doc) cfnBranches(n *yaml.Node, depth int) []*yaml.Node {
-	n = resolve(n)
-	if d.left--; n == nil || depth > 16 || d.left < 0 {
-		return nil
-	}
-	fn, arg := cfnIntrinsic(n)
-	switch fn {
-	case "":
-		if n.Kind == yaml.MappingNode {
-			return []*yaml.Node{n}
-		}
-		return nil
-	case "If", "Fn::If":
-		if arg != nil && arg.Kind == yaml.SequenceNode && len(arg.Content) == 3 {
-			return append(d.cfnBranches(arg.Content[1], depth+1), d.cfnBranches(arg.Content[2], depth+1)...)
-		}
-	}
-	return nil
 }

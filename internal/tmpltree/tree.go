@@ -1,4 +1,10 @@
-package envconfig
+// Package tmpltree reads the YAML and JSON deployment templates that
+// several analysers walk (SAM and CloudFormation, serverless.yml, Terraform
+// JSON, Lambda and Azure settings) into one tree, yaml.v3's Node, with the
+// line of every value, and walks it within a budget: aliases and merge keys
+// followed, never more than WalkBudget mapping entries per document. It also
+// knows CloudFormation's intrinsic functions in both their forms.
+package tmpltree
 
 import (
 	"bytes"
@@ -24,12 +30,12 @@ const maxDepth = 512
 
 var errTooDeep = errors.New("nesting too deep")
 
-// parseTree parses YAML or JSON content into the root node of its first
+// Parse parses YAML or JSON content into the root node of its first
 // document (nil for an empty document). Content that starts with '{' or '['
 // is read as JSON, then as JSON with // and /* */ comments (which Azure's
 // and AWS's JSON readers accept), then as YAML (which also takes trailing
 // commas and unquoted keys).
-func parseTree(content []byte) (*yaml.Node, error) {
+func Parse(content []byte) (*yaml.Node, error) {
 	body := bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || (t[0] != '{' && t[0] != '[') {
 		return parseYAML(content)
@@ -216,9 +222,9 @@ func (r *jsonReader) value(depth int) (*yaml.Node, error) {
 	return n, nil
 }
 
-// resolve follows aliases; it returns nil for a nil node or an alias chain
+// Resolve follows aliases; it returns nil for a nil node or an alias chain
 // that does not end.
-func resolve(n *yaml.Node) *yaml.Node {
+func Resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode; i++ {
 		if i > maxDepth {
 			return nil
@@ -228,39 +234,51 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// pair is one key and value of a mapping.
-type pair struct{ key, value *yaml.Node }
+// Pair is one key and value of a mapping.
+type Pair struct{ Key, Value *yaml.Node }
 
-// walkBudget is how many mapping entries one parse may visit. Aliases and
+// WalkBudget is how many mapping entries one parse may visit. Aliases and
 // merge keys let a small file name the same mapping many times (a "billion
 // laughs" of merges); a walk that runs out stops and the parse fails.
-const walkBudget = 1 << 18
+const WalkBudget = 1 << 18
 
-var errBudget = fmt.Errorf("more than %d mapping entries to visit (aliases or merge keys)", walkBudget)
+// ErrBudget: the walk of a document ran out of WalkBudget.
+var ErrBudget = fmt.Errorf("more than %d mapping entries to visit (aliases or merge keys)", WalkBudget)
 
-// doc walks one parsed document within the walk budget.
-type doc struct {
+// Doc walks one parsed document within the walk budget; NewDoc gives a
+// fresh one. A Doc is not safe for concurrent use.
+type Doc struct {
 	left int // entries the walk may still visit
 }
 
-// err returns errBudget once the budget is spent.
-func (d *doc) err() error {
+// NewDoc returns a walk with the whole WalkBudget.
+func NewDoc() *Doc { return &Doc{left: WalkBudget} }
+
+// Spend takes one visit from the budget and reports whether any was left,
+// for walks of their own (choices, lists) that aliases can make wide.
+func (d *Doc) Spend() bool {
+	d.left--
+	return d.left >= 0
+}
+
+// Err returns ErrBudget once the budget is spent.
+func (d *Doc) Err() error {
 	if d.left < 0 {
-		return errBudget
+		return ErrBudget
 	}
 	return nil
 }
 
-// pairs returns the entries of a mapping in order, with merge keys ("<<")
+// Pairs returns the entries of a mapping in order, with merge keys ("<<")
 // expanded in place, and aliases resolved. It returns nil for anything but a
 // mapping, and stops early when the budget is spent.
-func (d *doc) pairs(n *yaml.Node) []pair {
-	var out []pair
-	d.collectPairs(resolve(n), 0, &out)
+func (d *Doc) Pairs(n *yaml.Node) []Pair {
+	var out []Pair
+	d.collectPairs(Resolve(n), 0, &out)
 	return out
 }
 
-func (d *doc) collectPairs(n *yaml.Node, depth int, out *[]pair) {
+func (d *Doc) collectPairs(n *yaml.Node, depth int, out *[]Pair) {
 	if n == nil || n.Kind != yaml.MappingNode || depth > 16 {
 		return
 	}
@@ -268,21 +286,21 @@ func (d *doc) collectPairs(n *yaml.Node, depth int, out *[]pair) {
 		if d.left--; d.left < 0 {
 			return
 		}
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		k, v := Resolve(n.Content[i]), Resolve(n.Content[i+1])
 		if k == nil || v == nil {
 			continue
 		}
 		if isMergeKey(n.Content[i]) {
 			if v.Kind == yaml.SequenceNode {
 				for _, m := range v.Content {
-					d.collectPairs(resolve(m), depth+1, out)
+					d.collectPairs(Resolve(m), depth+1, out)
 				}
 			} else {
 				d.collectPairs(v, depth+1, out)
 			}
 			continue
 		}
-		*out = append(*out, pair{k, v})
+		*out = append(*out, Pair{k, v})
 	}
 }
 
@@ -290,21 +308,21 @@ func isMergeKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style == 0 && (k.Tag == "" || k.Tag == "!!merge" || k.Tag == "tag:yaml.org,2002:merge")
 }
 
-// get returns the value of key in mapping n (the last one if repeated), or nil.
-func (d *doc) get(n *yaml.Node, key string) *yaml.Node {
+// Get returns the value of key in mapping n (the last one if repeated), or nil.
+func (d *Doc) Get(n *yaml.Node, key string) *yaml.Node {
 	var v *yaml.Node
-	for _, p := range d.pairs(n) {
-		if p.key.Kind == yaml.ScalarNode && p.key.Value == key {
-			v = p.value
+	for _, p := range d.Pairs(n) {
+		if p.Key.Kind == yaml.ScalarNode && p.Key.Value == key {
+			v = p.Value
 		}
 	}
 	return v
 }
 
-// path follows a chain of mapping keys.
-func (d *doc) path(n *yaml.Node, keys ...string) *yaml.Node {
+// Path follows a chain of mapping keys.
+func (d *Doc) Path(n *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {
-		n = d.get(n, k)
+		n = d.Get(n, k)
 		if n == nil {
 			return nil
 		}
@@ -312,43 +330,44 @@ func (d *doc) path(n *yaml.Node, keys ...string) *yaml.Node {
 	return n
 }
 
-// isCustomTag reports whether tag is an application tag such as "!Ref", as
+// IsCustomTag reports whether tag is an application tag such as "!Ref", as
 // opposed to a standard one ("!!str") or the non-specific "!".
-func isCustomTag(tag string) bool {
+func IsCustomTag(tag string) bool {
 	return len(tag) > 1 && tag[0] == '!' && tag[1] != '!'
 }
 
-// scalarText returns the decoded text of a scalar with a standard tag: its
+// ScalarText returns the decoded text of a scalar with a standard tag: its
 // value, or "" for null.
-func scalarText(n *yaml.Node) string {
+func ScalarText(n *yaml.Node) string {
 	if n.ShortTag() == "!!null" {
 		return ""
 	}
 	return n.Value
 }
 
-// maxRender bounds the text rendered for a structured reference.
-const maxRender = 1024
+// MaxRender bounds the text Render writes for a structured reference (and
+// what a caller cuts its own renderings at, to match).
+const MaxRender = 1024
 
-// render writes a node back as compact YAML flow text, e.g.
+// Render writes a node back as compact YAML flow text, e.g.
 // "!Join [\"\", [\"arn:\", !Ref Bucket]]" or "{Fn::GetAtt: [Fn, Arn]}", for
-// the Value of a reference. The result is cut at about maxRender bytes.
-func render(n *yaml.Node) string {
+// the Value of a reference. The result is cut at about MaxRender bytes.
+func Render(n *yaml.Node) string {
 	var b strings.Builder
 	renderTo(&b, n, 0)
 	s := b.String()
-	if len(s) > maxRender {
-		s = strings.ToValidUTF8(s[:maxRender], "") + "…"
+	if len(s) > MaxRender {
+		s = strings.ToValidUTF8(s[:MaxRender], "") + "…"
 	}
 	return s
 }
 
 func renderTo(b *strings.Builder, n *yaml.Node, depth int) {
-	n = resolve(n)
-	if n == nil || depth > 32 || b.Len() > maxRender {
+	n = Resolve(n)
+	if n == nil || depth > 32 || b.Len() > MaxRender {
 		return
 	}
-	if isCustomTag(n.Tag) {
+	if IsCustomTag(n.Tag) {
 		b.WriteString(n.Tag)
 		b.WriteByte(' ')
 	}
@@ -358,7 +377,7 @@ func renderTo(b *strings.Builder, n *yaml.Node, depth int) {
 	case yaml.SequenceNode:
 		b.WriteByte('[')
 		for i, c := range n.Content {
-			if b.Len() > maxRender {
+			if b.Len() > MaxRender {
 				break
 			}
 			if i > 0 {
@@ -369,7 +388,7 @@ func renderTo(b *strings.Builder, n *yaml.Node, depth int) {
 		b.WriteByte(']')
 	case yaml.MappingNode:
 		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content) && b.Len() <= maxRender; i += 2 {
+		for i := 0; i+1 < len(n.Content) && b.Len() <= MaxRender; i += 2 {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -385,10 +404,10 @@ func renderTo(b *strings.Builder, n *yaml.Node, depth int) {
 // in flow context, and double-quoted otherwise.
 func renderScalar(n *yaml.Node) string {
 	s := n.Value
-	if isCustomTag(n.Tag) && s == "" {
+	if IsCustomTag(n.Tag) && s == "" {
 		return `""`
 	}
-	if n.Tag != "!!str" && !isCustomTag(n.Tag) {
+	if n.Tag != "!!str" && !IsCustomTag(n.Tag) {
 		return s
 	}
 	plain := s != "" && strings.TrimSpace(s) == s && !strings.ContainsAny(s, ",[]{}#\"'\n\t\\") &&
@@ -408,4 +427,5 @@ func renderScalar(n *yaml.Node) string {
 	return strconv.Quote(s)
 }
 
-var errNotMapping = errors.New("top level is not a mapping")
+// ErrNotMapping: Root found a document whose top level is not a mapping.
+var ErrNotMapping = errors.New("top level is not a mapping")
