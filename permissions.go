@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -155,27 +156,92 @@ func newTemplateReader(ScanOptions) *templateReader {
 }
 
 // readTemplateFiles reads the templates given beside the artifact
-// (--template): a file that cannot be opened, or is no template, is an
-// error (the user named it); one that does not parse is a problem.
+// (--template): files, and folders searched for the templates in them
+// (not those inside installed packages; other files are passed over). A
+// file named that cannot be opened, or is no template, is an error (the
+// user named it); one that does not parse is a problem. The Terraform
+// files of one folder are read together, as one module.
 func readTemplateFiles(paths []string) ([]*permissions.Template, []report.Problem, error) {
-	var out []*permissions.Template
-	var probs []report.Problem
+	type given struct {
+		path    string
+		format  envconfig.Format
+		content []byte
+	}
+	var files []given
 	for _, p := range paths {
-		content, err := readLimited(p, maxTemplate)
+		fi, err := os.Stat(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("template %s: %w", p, err)
 		}
-		format := templateFormat(filepath.Base(p), content)
-		if format == "" {
-			return nil, nil, fmt.Errorf("template %s: %w", p, permissions.ErrNotATemplate)
+		if !fi.IsDir() {
+			content, err := readLimited(p, maxTemplate)
+			if err != nil {
+				return nil, nil, fmt.Errorf("template %s: %w", p, err)
+			}
+			format := templateFormat(filepath.Base(p), content)
+			if format == "" {
+				return nil, nil, fmt.Errorf("template %s: %w", p, permissions.ErrNotATemplate)
+			}
+			files = append(files, given{p, format, content})
+			continue
 		}
-		t, err := permissions.Parse(p, format, content)
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if q != p && !ownTemplate("/"+filepath.ToSlash(q)+"/") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() || !templateName(q) {
+				return nil
+			}
+			content, err := readLimited(q, maxTemplate)
+			if err != nil {
+				return err
+			}
+			if format := templateFormat(filepath.Base(q), content); format != "" {
+				files = append(files, given{q, format, content})
+			}
+			return nil
+		})
 		if err != nil {
-			probs = append(probs, report.Problem{Path: p, Origin: packaging.Origin{Artifact: p}, Note: "permissions: " + strings.TrimPrefix(err.Error(), p+": "), Partial: true})
+			return nil, nil, fmt.Errorf("template %s: %w", p, err)
+		}
+	}
+	var out []*permissions.Template
+	var probs []report.Problem
+	modules := map[string]map[string][]byte{}
+	alone := map[string][]*permissions.Template{}
+	for _, f := range files {
+		t, err := permissions.Parse(f.path, f.format, f.content)
+		if err != nil {
+			probs = append(probs, report.Problem{Path: f.path, Origin: packaging.Origin{Artifact: f.path}, Note: "permissions: " + strings.TrimPrefix(err.Error(), f.path+": "), Partial: true})
+			continue
+		}
+		if f.format == envconfig.Terraform {
+			dir := filepath.Dir(f.path)
+			if modules[dir] == nil {
+				modules[dir] = map[string][]byte{}
+			}
+			modules[dir][f.path] = f.content
+			alone[dir] = append(alone[dir], t)
 			continue
 		}
 		out = append(out, t)
 	}
+	for dir, m := range modules {
+		if len(m) > 1 {
+			if t, err := permissions.ParseTerraformModule(dir, m); err == nil {
+				out = append(out, t)
+				continue
+			}
+		}
+		out = append(out, alone[dir]...) // one file, or each on its own
+	}
+	slices.SortFunc(out, func(a, b *permissions.Template) int { return strings.Compare(a.Path, b.Path) })
 	return out, probs, nil
 }
 

@@ -197,3 +197,38 @@ func TestPermissionsCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestPermissionsTemplateFolder: --template FOLDER reads the templates in
+// it (not an installed package's, and passing over other files), the
+// Terraform files of a folder as one module: a function in lambda.tf gets
+// the over-broad policy iam.tf attaches to its role.
+func TestPermissionsTemplateFolder(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"infra/template.yaml":                  ordersTemplate,
+		"infra/node_modules/lib/template.yaml": libraryTemplate,
+		"infra/README.md":                      "# infra\n",
+		"infra/config.json":                    `{"stage": "prod"}`,
+		"infra/tf/lambda.tf":                   "resource \"aws_lambda_function\" \"thumbs\" {\n  function_name = \"thumbs\"\n  role          = aws_iam_role.thumbs.arn\n}\n",
+		"infra/tf/iam.tf":                      "resource \"aws_iam_role\" \"thumbs\" {\n  name = \"thumbs\"\n}\n\nresource \"aws_iam_role_policy\" \"thumbs\" {\n  role = aws_iam_role.thumbs.id\n  policy = jsonencode({\n    Statement = [{\n      Effect   = \"Allow\"\n      Action   = \"dynamodb:*\"\n      Resource = \"*\"\n    }]\n  })\n}\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	infra := filepath.Join(dir, "infra")
+	code, stdout, stderr := runParsing(t, nil, "permissions", abs(t, filepath.Join(testdata, "examples", "hello-function.zip")), "--template", infra)
+	for _, want := range []string{
+		"OrdersFunction at " + filepath.Join(infra, "template.yaml") + ":16",
+		"aws_lambda_function.thumbs at " + filepath.Join(infra, "tf", "iam.tf") + ":8",
+	} {
+		if code != 1 || !strings.Contains(stdout, want) {
+			t.Errorf("exit %d, want 1 with %q:\n%s\n%s", code, want, stdout, stderr)
+		}
+	}
+	if strings.Contains(stdout, "LibraryExample") {
+		t.Errorf("a template inside node_modules was read:\n%s", stdout)
+	}
+}

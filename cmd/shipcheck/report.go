@@ -265,7 +265,7 @@ func (c *reportCmd) register(cmd *cobra.Command, def string) {
 	}
 	if c.perms() {
 		c.gate.registerPermissions(cmd)
-		cmd.Flags().StringArrayVar(&c.templates, "template", nil, "a deployment template beside the artifact (SAM/CloudFormation, serverless.yml, Terraform) read for permissions (repeat for several)")
+		cmd.Flags().StringArrayVar(&c.templates, "template", nil, "a deployment template beside the artifact (SAM/CloudFormation, serverless.yml, Terraform), or a folder of them, read for permissions (repeat for several)")
 	}
 	c.rf.register(cmd, c.kind, def)
 	if c.sf != nil {
