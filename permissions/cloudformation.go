@@ -38,6 +38,7 @@ func parseCloudFormation(path string, content []byte) (*Template, error) {
 		return t, nil
 	}
 	c := newCFNReader(d, path, d.Get(root, "Resources"))
+	c.parameters(d.Get(root, "Parameters"))
 	globalURL := d.Path(root, "Globals", "Function", "FunctionUrlConfig")
 	byID := map[string]*Function{}
 	for _, id := range c.order {
@@ -115,6 +116,10 @@ type cfnReader struct {
 	res   map[string]tmpltree.Pair // logical id -> its entry
 	lines map[string]int           // logical id -> the line it is declared at
 	order []string                 // logical ids in template order
+	// defaults are the Parameters' Default values (strings): a !Ref to a
+	// parameter resolves to its default, as a deploy that does not
+	// override it does; a Default of "*" is every resource.
+	defaults map[string]string
 	// attached lists, per role logical id, the AWS::IAM::Policy and
 	// AWS::IAM::ManagedPolicy resources whose Roles name it.
 	attached map[string][]string
@@ -231,10 +236,32 @@ func (c *cfnReader) items(n *yaml.Node, depth int) []*yaml.Node {
 	return []*yaml.Node{n}
 }
 
-// values returns the strings a value stands for (items, each as text).
+// parameters records the Parameters' string defaults.
+func (c *cfnReader) parameters(params *yaml.Node) {
+	for _, p := range c.d.Pairs(params) {
+		if p.Key.Kind != yaml.ScalarNode {
+			continue
+		}
+		if def := tmpltree.Resolve(c.d.Get(p.Value, "Default")); def != nil && def.Kind == yaml.ScalarNode && !tmpltree.IsCustomTag(def.Tag) {
+			if c.defaults == nil {
+				c.defaults = map[string]string{}
+			}
+			c.defaults[p.Key.Value] = def.Value
+		}
+	}
+}
+
+// values returns the strings a value stands for (items, each as text; a
+// !Ref to a parameter with a default, that default).
 func (c *cfnReader) values(n *yaml.Node) []string {
 	var out []string
 	for _, it := range c.items(n, 0) {
+		if fn, arg := tmpltree.CFNIntrinsic(it); fn == "Ref" && arg != nil && arg.Kind == yaml.ScalarNode {
+			if def, ok := c.defaults[arg.Value]; ok {
+				out = append(out, def)
+				continue
+			}
+		}
 		if s, ok := text(it); ok {
 			out = append(out, s)
 		}

@@ -85,3 +85,43 @@ func TestPlanted(t *testing.T) {
 		t.Errorf("findings (-planted +reported):\n%s", diff)
 	}
 }
+
+// TestParameterDefaults: a !Ref to a parameter stands for its Default (what
+// a deploy that does not override it gets), so a Default of "*" is every
+// resource; a parameter without a default stays a specific resource.
+func TestParameterDefaults(t *testing.T) {
+	const tpl = `Parameters:
+  Bucket:
+    Type: String
+    Default: "*"
+  Table:
+    Type: String
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: s3:*
+              Resource: !Ref Bucket
+            - Effect: Allow
+              Action: dynamodb:*
+              Resource: !Ref Table
+`
+	tm, err := Parse("template.yaml", envconfig.CloudFormation, []byte(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, f := range Analyze([]*Template{tm}) {
+		got = append(got, fmt.Sprintf("%d %s", f.Line, f.Rule))
+	}
+	if diff := cmp.Diff([]string{"14 SC-IAM-002"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if r := tm.Functions[0].Statements[1].Resources; len(r) != 1 || r[0] != "!Ref Table" {
+		t.Errorf("a parameter without a default: %q", r)
+	}
+}
