@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/klauspost/compress/zstd"
@@ -90,11 +91,36 @@ func Open(ctx context.Context, location string) (*Archive, error) {
 	}
 	a.zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	a.zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
-	if err := a.migrate(ctx); err != nil {
+	if err := a.migrateWaiting(ctx); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("open archive %s: %w", a.where, err)
 	}
 	return a, nil
+}
+
+// migrateWaiting migrates, waiting for another process that opens a new
+// SQLite archive at the same moment: its first connection turns the file
+// to WAL, and SQLite answers a second connection doing the same with
+// SQLITE_BUSY at once, without the busy timeout. It tries again for up to
+// 30 s, as the busy timeout would have waited.
+func (a *Archive) migrateWaiting(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := a.migrate(ctx)
+		if err == nil || a.postgres || !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked".
+func sqliteBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 // Close closes the database.
