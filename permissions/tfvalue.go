@@ -401,21 +401,9 @@ func object(v tfVal) ([]tfPair, bool) {
 	return nil, false
 }
 
-// objectKey returns the name an object key sets: a bare identifier, the
-// string of a quoted key, or the source text of a computed key.
+// objectKey returns the name an object key sets (see hclread.ObjectKey).
 func objectKey(expr hclsyntax.Expression, v tfVal) string {
-	if k, ok := expr.(*hclsyntax.ObjectConsKeyExpr); ok {
-		if !k.ForceNonLiteral {
-			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
-				return kw
-			}
-		}
-		expr = k.Wrapped
-	}
-	if s, ok := hclread.ConstString(expr); ok {
-		return s
-	}
-	return tfText(v.with(expr))
+	return hclread.ObjectKey(expr, func(e hclsyntax.Expression) string { return tfText(v.with(e)) })
 }
 
 // traversal returns the names of v's steps when v is a reference such as

@@ -128,3 +128,21 @@ func ConstString(expr hclsyntax.Expression) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// ObjectKey returns the name an object key sets: a bare identifier, the
+// string of a quoted key, or, for a computed key, what source says of its
+// expression (its source text).
+func ObjectKey(expr hclsyntax.Expression, source func(hclsyntax.Expression) string) string {
+	if k, ok := expr.(*hclsyntax.ObjectConsKeyExpr); ok {
+		if !k.ForceNonLiteral {
+			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
+				return kw
+			}
+		}
+		expr = k.Wrapped
+	}
+	if s, ok := ConstString(expr); ok {
+		return s
+	}
+	return source(expr)
+}

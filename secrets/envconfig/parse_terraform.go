@@ -231,21 +231,9 @@ func (w *tfWalker) object(expr hclsyntax.Expression, scope string, depth int) {
 	}
 }
 
-// key returns the name an object key sets: a bare identifier, the string of
-// a quoted key, or the source text of a computed key.
+// key returns the name an object key sets (see hclread.ObjectKey).
 func (w *tfWalker) key(expr hclsyntax.Expression) string {
-	if k, ok := expr.(*hclsyntax.ObjectConsKeyExpr); ok {
-		if !k.ForceNonLiteral {
-			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
-				return kw
-			}
-		}
-		expr = k.Wrapped
-	}
-	if s, ok := hclread.ConstString(expr); ok {
-		return s
-	}
-	return w.text(expr.Range())
+	return hclread.ObjectKey(expr, func(e hclsyntax.Expression) string { return w.text(e.Range()) })
 }
 
 // name returns the constant string (or source text) of a block's attribute.
