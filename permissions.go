@@ -150,11 +150,6 @@ func (tr *templateReader) templates() []*permissions.Template {
 	return tr.out
 }
 
-// newTemplateReader is the reader of a run.
-func newTemplateReader(ScanOptions) *templateReader {
-	return &templateReader{}
-}
-
 // readTemplateFiles reads the templates given beside the artifact
 // (--template): files, and folders searched for the templates in them
 // (not those inside installed packages; other files are passed over). A

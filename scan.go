@@ -921,7 +921,7 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 	o.Layers = append(append([]string(nil), t.Layers...), opt.Layers...)
 	co := collectOptions{secrets: sc, thirdParty: opt.ThirdParty, internal: opt.Internal}
 	if opt.permissions() {
-		co.templates = newTemplateReader(opt)
+		co.templates = &templateReader{}
 	}
 	if opt.Kind == report.KindPermissions {
 		o.Extractors = []sbom.Extractor{} // no inventory: the templates only

@@ -1,6 +1,8 @@
 package permissions
 
 import (
+	"github.com/shipcheck/shipcheck/internal/expiry"
+
 	"fmt"
 	"path"
 	"slices"
@@ -38,10 +40,8 @@ func (i Ignore) Validate() error {
 	if strings.TrimSpace(i.Reason) == "" {
 		return fmt.Errorf("permissions ignore rule %s: give a reason", i.Rule)
 	}
-	if i.Expires != "" {
-		if _, err := time.Parse(time.DateOnly, i.Expires); err != nil {
-			return fmt.Errorf("permissions ignore rule %s: expires %q is not a date (YYYY-MM-DD)", i.Rule, i.Expires)
-		}
+	if err := expiry.Check(i.Expires); err != nil {
+		return fmt.Errorf("permissions ignore rule %s: %w", i.Rule, err)
 	}
 	if _, err := path.Match(i.File, ""); err != nil {
 		return fmt.Errorf("permissions ignore rule %s: file %q: %w", i.Rule, i.File, err)
@@ -67,11 +67,9 @@ func (i Ignore) covers(f Finding) bool {
 func Apply(fs []Finding, ignores []Ignore, now time.Time) (expired []Ignore) {
 	var live []Ignore
 	for _, i := range ignores {
-		if i.Expires != "" {
-			if t, err := time.Parse(time.DateOnly, i.Expires); err == nil && !now.Before(t.AddDate(0, 0, 1)) {
-				expired = append(expired, i)
-				continue
-			}
+		if expiry.Passed(i.Expires, now) {
+			expired = append(expired, i)
+			continue
 		}
 		live = append(live, i)
 	}

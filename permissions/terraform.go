@@ -314,11 +314,7 @@ func (r *tfReader) read(roots []tfBody) {
 	for _, b := range resources {
 		switch b.labels[0] {
 		case "aws_lambda_permission":
-			fv, ok := b.body.attr("function_name")
-			if !ok {
-				continue
-			}
-			f := r.fns[r.fnKey(fv)]
+			f := r.namedFunction(b)
 			if f == nil {
 				continue
 			}
@@ -337,11 +333,7 @@ func (r *tfReader) read(roots []tfBody) {
 			}
 			f.Invokers = append(f.Invokers, p)
 		case "aws_lambda_function_url":
-			fv, ok := b.body.attr("function_name")
-			if !ok {
-				continue
-			}
-			f := r.fns[r.fnKey(fv)]
+			f := r.namedFunction(b)
 			if f == nil {
 				continue
 			}
@@ -651,4 +643,14 @@ func (r *tfReader) document(b tfBlock, source string, depth int) []Statement {
 		out = append(out, s)
 	}
 	return out
+}
+
+// namedFunction is the function a permission or URL block names by its
+// function_name, or nil.
+func (r *tfReader) namedFunction(b tfBlock) *Function {
+	fv, ok := b.body.attr("function_name")
+	if !ok {
+		return nil
+	}
+	return r.fns[r.fnKey(fv)]
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/shipcheck/shipcheck/internal/expiry"
 	"github.com/shipcheck/shipcheck/packaging"
 )
 
@@ -184,10 +185,8 @@ func (i Ignore) Validate() error {
 	if strings.TrimSpace(i.Reason) == "" {
 		return fmt.Errorf("secret ignore rule %s: give a reason", i.Fingerprint)
 	}
-	if i.Expires != "" {
-		if _, err := time.Parse(time.DateOnly, i.Expires); err != nil {
-			return fmt.Errorf("secret ignore rule %s: expires %q is not a date (YYYY-MM-DD)", i.Fingerprint, i.Expires)
-		}
+	if err := expiry.Check(i.Expires); err != nil {
+		return fmt.Errorf("secret ignore rule %s: %w", i.Fingerprint, err)
 	}
 	return nil
 }
@@ -203,11 +202,9 @@ type Suppression struct {
 func Apply(fs []Finding, ignores []Ignore, now time.Time) (expired []Ignore) {
 	by := map[string]Ignore{}
 	for _, i := range ignores {
-		if i.Expires != "" {
-			if t, err := time.Parse(time.DateOnly, i.Expires); err == nil && !now.Before(t.AddDate(0, 0, 1)) {
-				expired = append(expired, i)
-				continue
-			}
+		if expiry.Passed(i.Expires, now) {
+			expired = append(expired, i)
+			continue
 		}
 		by[i.Fingerprint] = i
 	}

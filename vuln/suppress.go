@@ -1,6 +1,8 @@
 package vuln
 
 import (
+	"github.com/shipcheck/shipcheck/internal/expiry"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -26,14 +28,7 @@ type Ignore struct {
 // Expired reports whether the rule has expired at now (the expiry day
 // itself still counts).
 func (i Ignore) Expired(now time.Time) bool {
-	if i.Expires == "" {
-		return false
-	}
-	t, err := time.Parse("2006-01-02", i.Expires)
-	if err != nil {
-		return true // a date that does not parse protects nothing
-	}
-	return now.After(t.Add(24 * time.Hour))
+	return expiry.Passed(i.Expires, now)
 }
 
 // Validate checks a rule: an id, a reason, a well-formed date.
@@ -44,10 +39,8 @@ func (i Ignore) Validate() error {
 	if strings.TrimSpace(i.Reason) == "" {
 		return fmt.Errorf("ignore rule for %s has no reason: say why", i.ID)
 	}
-	if i.Expires != "" {
-		if _, err := time.Parse("2006-01-02", i.Expires); err != nil {
-			return fmt.Errorf("ignore rule for %s: expires %q is not a date (YYYY-MM-DD)", i.ID, i.Expires)
-		}
+	if err := expiry.Check(i.Expires); err != nil {
+		return fmt.Errorf("ignore rule for %s: %w", i.ID, err)
 	}
 	return nil
 }
