@@ -107,7 +107,9 @@ func (tr *templateReader) read(f *packaging.File) {
 	}
 	t, err := permissions.Parse(f.Path, format, content)
 	if err != nil {
-		f.Report(fmt.Errorf("permissions: %w", err))
+		// The parser's own message may quote the text around the error:
+		// the format and the line only.
+		f.Report(fmt.Errorf("permissions: %w", envconfig.ParseError(format, err)))
 		return
 	}
 	tr.mu.Lock()
@@ -213,7 +215,7 @@ func readTemplateFiles(paths []string) ([]*permissions.Template, []report.Proble
 	for _, f := range files {
 		t, err := permissions.Parse(f.path, f.format, f.content)
 		if err != nil {
-			probs = append(probs, report.Problem{Path: f.path, Origin: packaging.Origin{Artifact: f.path}, Note: "permissions: " + strings.TrimPrefix(err.Error(), f.path+": "), Partial: true})
+			probs = append(probs, report.Problem{Path: f.path, Origin: packaging.Origin{Artifact: f.path}, Note: "permissions: " + envconfig.ParseError(f.format, err).Error(), Partial: true})
 			continue
 		}
 		if f.format == envconfig.Terraform {

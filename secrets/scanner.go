@@ -324,7 +324,7 @@ func (s *Scanner) scan(ctx context.Context, path, rel string, content []byte, d 
 func ScanEnv(path string, format envconfig.Format, content []byte) ([]Finding, error) {
 	vars, err := envconfig.Parse(format, content)
 	if err != nil {
-		err = parseError(format, err)
+		err = envconfig.ParseError(format, err)
 	}
 	var out []Finding
 	for _, v := range vars {
@@ -336,19 +336,6 @@ func ScanEnv(path string, format envconfig.Format, content []byte) ([]Finding, e
 		out = append(out, f)
 	}
 	return out, err
-}
-
-// lineInError finds "line N" in a parser's message.
-var lineInError = regexp.MustCompile(`(?i)\bline:? ?(\d+)|:(\d+),\d+`)
-
-// parseError says that a config does not parse, and where, without the
-// parser's own message: parsers quote the text around the error, which may
-// be the secret itself.
-func parseError(format envconfig.Format, err error) error {
-	if m := lineInError.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("does not parse as %s (near line %s%s)", format, m[1], m[2])
-	}
-	return fmt.Errorf("does not parse as %s", format)
 }
 
 // EnvVars judges environment variables given as "KEY=value" (a container

@@ -116,8 +116,8 @@ func TestPermissionsGate(t *testing.T) {
 		{"ignored", []string{over, "--config", cfg}, 0, "the bucket list is not known until deploy"},
 		{"scoped only", []string{clean}, 0, "no over-broad permission found"},
 		{"given beside", []string{clean, "--template", over}, 1, "OrdersFunction at " + over + ":16"},
-		{"broken", []string{broken}, 2, "did not find expected node content"},
-		{"broken, partial allowed", []string{over, broken, "--allow-partial"}, 1, "did not find expected node content"},
+		{"broken", []string{broken}, 2, "does not parse as cloudformation (near line 3)"},
+		{"broken, partial allowed", []string{over, broken, "--allow-partial"}, 1, "does not parse as cloudformation (near line 3)"},
 		{"bad threshold", []string{over, "--fail-on-permissions", "none"}, 2, "--fail-on-permissions"},
 		{"two artifacts", []string{dir, filepath.Join(testdata, "examples", "hello-function.zip")}, 2, "give one artifact"},
 	} {

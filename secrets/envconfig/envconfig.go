@@ -14,6 +14,7 @@ package envconfig
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 )
 
@@ -127,4 +128,17 @@ func parse(format Format, content []byte) ([]Variable, error) {
 		return vars, nil
 	}
 	return nil, fmt.Errorf("parse: unknown format %q", format)
+}
+
+// lineInError finds "line N" in a parser's message.
+var lineInError = regexp.MustCompile(`(?i)\bline:? ?(\d+)|:(\d+),\d+`)
+
+// ParseError says that a config does not parse, and where, without the
+// parser's own message: parsers quote the text around the error, which may
+// be the secret itself.
+func ParseError(format Format, err error) error {
+	if m := lineInError.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("does not parse as %s (near line %s%s)", format, m[1], m[2])
+	}
+	return fmt.Errorf("does not parse as %s", format)
 }
