@@ -182,6 +182,7 @@ func readTemplateFiles(paths []string) ([]*permissions.Template, []report.Proble
 			files = append(files, given{p, format, content})
 			continue
 		}
+		before := len(files)
 		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -206,6 +207,9 @@ func readTemplateFiles(paths []string) ([]*permissions.Template, []report.Proble
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("template %s: %w", p, err)
+		}
+		if len(files) == before {
+			return nil, nil, fmt.Errorf("template %s: no deployment template in this folder (SAM/CloudFormation, serverless.yml, Terraform)", p)
 		}
 	}
 	var out []*permissions.Template
@@ -305,13 +309,18 @@ func PermissionsTarget(args, templates, layers []string) (Target, error) {
 }
 
 // judgePermissions makes a deployment's permissions section from the
-// templates read in the artifact and beside it.
-func judgePermissions(d *report.Deployment, found []*permissions.Template, beside []*permissions.Template, probs []report.Problem, opt ScanOptions, now time.Time) {
+// templates read in the artifact and beside it. The permissions view with
+// no template to read is an error: it would pass having judged nothing.
+func judgePermissions(d *report.Deployment, found []*permissions.Template, beside []*permissions.Template, probs []report.Problem, opt ScanOptions, now time.Time) error {
 	ts := append(slices.Clone(found), beside...)
 	d.Problems = append(d.Problems, probs...)
 	d.Partial = d.Partial || len(probs) > 0
-	if len(ts) == 0 && len(probs) == 0 && opt.Kind != report.KindPermissions {
-		return // nothing to say: scan shows no section
+	if len(ts) == 0 && len(probs) == 0 {
+		if opt.Kind == report.KindPermissions {
+			return errors.New("no deployment template in it (SAM/CloudFormation, serverless.yml, Terraform): give one with --template FILE or FOLDER")
+		}
+		return nil // nothing to say: scan shows no section
 	}
 	d.Permissions = report.NewPermissions(ts, opt.PermissionIgnores, now)
+	return nil
 }

@@ -888,7 +888,9 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 			return nil, errors.New("no artifact")
 		}
 		d := report.NewDeployment(t.Name, &sbom.Inventory{Sources: []packaging.Source{}})
-		judgePermissions(d, nil, beside, besideProbs, opt, now)
+		if err := judgePermissions(d, nil, beside, besideProbs, opt, now); err != nil {
+			return nil, err
+		}
 		return d, nil
 	}
 	if t.SBOM || t.Inventory != nil {
@@ -963,7 +965,9 @@ func deploy(ctx context.Context, t Target, src vuln.Source, sc *secrets.Scanner,
 		d.Vulns.Findings = []vuln.Finding{}
 	}
 	if co.templates != nil {
-		judgePermissions(d, co.templates.templates(), beside, besideProbs, opt, now)
+		if err := judgePermissions(d, co.templates.templates(), beside, besideProbs, opt, now); err != nil {
+			return nil, err
+		}
 	}
 	opt.Progress.setStage("done")
 	return d, nil

@@ -232,3 +232,27 @@ func TestPermissionsTemplateFolder(t *testing.T) {
 		t.Errorf("a template inside node_modules was read:\n%s", stdout)
 	}
 }
+
+// TestPermissionsNothingToJudge: the permissions view of an artifact with
+// no template, or --template naming a folder with none, is exit 2, never a
+// pass that judged nothing; scan of such an artifact is not held up.
+func TestPermissionsNothingToJudge(t *testing.T) {
+	fn := abs(t, filepath.Join(testdata, "examples", "hello-function.zip"))
+	adv := abs(t, filepath.Join(testdata, "osv"))
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "settings.json"), []byte(`{"stage": "prod"}`), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"permissions", fn}, "no deployment template in it"},
+		{[]string{"permissions", fn, "--template", empty}, "no deployment template in this folder"},
+	} {
+		if code, _, stderr := runParsing(t, nil, c.args...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, want 2 with %q: %s", c.args, code, c.want, stderr)
+		}
+	}
+	if code, _, stderr := runParsing(t, nil, "scan", fn, "--advisories", adv); code != 0 {
+		t.Errorf("scan of an artifact without a template: exit %d: %s", code, stderr)
+	}
+}
